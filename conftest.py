@@ -1,0 +1,3 @@
+"""Shared fixtures live in otklik.testing, so tests beside each capability can use them."""
+
+pytest_plugins = ["otklik.testing"]

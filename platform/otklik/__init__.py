@@ -1,0 +1,136 @@
+"""Otklik: the feedback platform of public authorities. `create_app()` builds the Flask app."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, g, render_template, request, session
+from flask_login import current_user, logout_user
+
+from . import config as config_module
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    root = config_module.PROJECT_ROOT
+    app = Flask(
+        __name__,
+        instance_path=str(config_module.INSTANCE_DIR),
+        template_folder=str(root / "templates"),
+        static_folder="static",
+    )
+    app.config.from_mapping(config_module.from_env())
+    if config:
+        app.config.from_mapping(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from . import models  # noqa: F401 - registers the models with the metadata
+    from .i18n import init_i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_i18n(app, babel)
+
+    from .plugins import get_plugin_manager
+
+    app.extensions["otklik_plugins"] = get_plugin_manager()
+    _register_blueprints(app)
+    _register_session_rules(app)
+    _register_errors(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    app._otklik_pid = os.getpid()
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+    import importlib.util
+
+    from .plugins import get_plugin_manager
+    from .tenancy import reset_tenant_after_request
+    from .web import CAPABILITY_VIEWS, admin, api, auth, centre, office, public
+
+    # Plugin blueprints first, so a plugin can add pages under the core's prefixes.
+    for plugin_name, bp in get_plugin_manager().call_flat(None, "otklik_blueprints"):
+        _guard_plugin_blueprint(bp, plugin_name)
+        app.register_blueprint(bp)
+    capabilities = [
+        importlib.import_module(name) for name in CAPABILITY_VIEWS if importlib.util.find_spec(name) is not None
+    ]
+    api.register_tenant_api()
+    for module in (auth, admin, centre, api, office):
+        app.register_blueprint(module.bp)
+    for module in capabilities:
+        app.register_blueprint(module.bp)
+    app.register_blueprint(public.bp)  # last: its /<tenant_slug>/ prefix is the widest
+    app.teardown_request(reset_tenant_after_request)
+
+
+def _guard_plugin_blueprint(bp, plugin_name: str) -> None:
+    """A plugin's tenant pages answer 404 for tenants that did not enable the plugin."""
+    from flask import abort
+
+    if getattr(bp, "_otklik_guarded", False):
+        return
+
+    @bp.before_request
+    def _only_where_enabled():
+        tenant = g.get("tenant")
+        if tenant is not None and plugin_name not in tenant.plugins:
+            abort(404)
+
+    bp._otklik_guarded = True
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from .models import User
+
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _register_session_rules(app: Flask) -> None:
+    """Idle timeout (PERMANENT_SESSION_LIFETIME, refreshed each request) and an absolute 12-hour cap."""
+
+    @app.before_request
+    def _enforce_session_lifetime():
+        session.permanent = True
+        if current_user.is_authenticated:
+            started = session.get("login_at")
+            cap = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
+            if started is None or datetime.now(UTC) - datetime.fromisoformat(started) > cap:
+                logout_user()
+                session.clear()
+
+    from .web.access import visible_nav
+
+    @app.context_processor
+    def _globals():
+        return {"current_tenant": getattr(g, "tenant", None), "office_nav": visible_nav}
+
+    @app.template_filter("reject_key")
+    def _reject_key(mapping: dict, key: str) -> dict:
+        return {k: v for k, v in mapping.items() if k != key}
+
+
+def _register_errors(app: Flask) -> None:
+    def page(code: int):
+        def handler(exc):
+            if request.path.startswith("/api/"):
+                return {"error": getattr(exc, "description", str(exc)), "status": code}, code
+            return render_template("errors.html", code=code, error=exc, error_page=True), code
+
+        return handler
+
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, page(code))

@@ -1,0 +1,1 @@
+"""Analyses: periods, metrics, prevalence, escalation, sample size, open answers."""

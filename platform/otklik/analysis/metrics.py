@@ -1,0 +1,38 @@
+"""Metric definitions: what a plugin contributes through the metrics hook, and the context they compute on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .periods import Period
+
+
+@dataclass
+class MetricContext:
+    """What a metric gets: the tenant (id, time zone, settings), the period, and a shared cache of frames.
+
+    Frames are loaded once per analysis by SQL that already filters by tenant and period (`frame(name)`).
+    """
+
+    tenant: Any
+    kind: str
+    period: Period
+    loaders: dict[str, Callable] = field(default_factory=dict)
+    _frames: dict = field(default_factory=dict)
+    inputs: dict = field(default_factory=dict)  # input counts, stored with the result
+
+    def frame(self, name: str):
+        if name not in self._frames:
+            self._frames[name] = self.loaders[name](self)
+        return self._frames[name]
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # key in the result document
+    title: str
+    kinds: tuple[str, ...]  # analysis kinds it belongs to
+    compute: Callable[[MetricContext], Any]
+    order: int = 100

@@ -1,0 +1,1 @@
+"""Appeals and complaints register: records, classifier, import, API, 59-FZ deadlines."""

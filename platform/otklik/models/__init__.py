@@ -1,0 +1,7 @@
+"""SQLAlchemy models, one module per aggregate. Import models from here."""
+
+from .analysis import Analysis
+from .tenant import Tenant
+from .user import ApiToken, Membership, User
+
+__all__ = ["Analysis", "ApiToken", "Membership", "Tenant", "User"]

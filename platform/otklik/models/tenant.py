@@ -1,0 +1,49 @@
+"""An authority hosted on the platform, with the plugin settings copied from its profile."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON, Boolean, Date, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import Timestamps
+
+
+class Tenant(Timestamps, db.Model):
+    __tablename__ = "tenant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(500), nullable=False)
+    region: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Europe/Moscow")
+    legal_act: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    profile_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    # {"audiences": [...], "clauses": {...}}: the profile's [tenant] rules beside name and time zone.
+    rules: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    # {"plugin name": {validated settings}}: only the plugins named here run for this tenant.
+    plugins: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    # Scheduled analyses cover periods from this date on (earlier data is analysed by hand only).
+    tracking_since: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def audiences(self) -> list[str]:
+        return list(self.rules.get("audiences", ["external"]))
+
+    def clause(self, key: str) -> str:
+        return self.rules.get("clauses", {}).get(key, "")
+
+    def settings_of(self, plugin: str) -> dict:
+        """This tenant's validated settings of one plugin ({} when it is not enabled)."""
+        return dict(self.plugins.get(plugin) or {})
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug}>"

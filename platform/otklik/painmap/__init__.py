@@ -1,0 +1,1 @@
+"""The pain map (карта болей): problems, prevalence, measures, owners, deadlines."""

@@ -1,0 +1,1 @@
+"""Publishing: the tenant policy decides, the worker writes snapshots, small cells are suppressed."""

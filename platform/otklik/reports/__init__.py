@@ -1,0 +1,1 @@
+"""Reports: XLSX with native charts and the printable information note."""

@@ -1,0 +1,1 @@
+"""Surveys: questionnaires, public anonymous form, QR codes, offline entry, answer import."""

@@ -1,0 +1,108 @@
+"""Onboarding: a tenant from a profile, and the people who work in it."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Membership, Tenant, User
+from .models.user import TENANT_ROLES
+from .plugins import SettingsError
+from .profiles import Profile
+from .tenancy import across_tenants, tenant_scope
+
+SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+RESERVED_SLUGS = {"admin", "api", "centre", "login", "logout", "static", "lang", "health", "account"}
+
+
+class OnboardingError(ValueError):
+    pass
+
+
+def check_slug(slug: str) -> str:
+    if not SLUG.match(slug or ""):
+        raise OnboardingError(f"slug {slug!r}: lowercase Latin letters, digits and '-', 2-63 characters")
+    if slug in RESERVED_SLUGS:
+        raise OnboardingError(f"slug {slug!r} is reserved for the platform's own pages")
+    if db.session.execute(select(Tenant.id).where(Tenant.slug == slug)).first():
+        raise OnboardingError(f"slug {slug!r} is taken")
+    return slug
+
+
+def create_tenant(profile: Profile, slug: str, name: str | None = None, tracking_since: date | None = None) -> Tenant:
+    check_slug(slug)
+    tenant = Tenant(
+        slug=slug,
+        name=name or profile.name,
+        region=profile.region,
+        timezone=profile.timezone,
+        legal_act=profile.act,
+        profile_name=profile.source.rsplit("/", 1)[-1],
+        rules=profile.rules,
+        plugins=profile.plugins,
+        tracking_since=tracking_since or date.today(),
+    )
+    db.session.add(tenant)
+    db.session.flush()
+    return tenant
+
+
+def update_plugins(tenant: Tenant, plugins: dict, where: str = "settings") -> None:
+    from .plugins import get_plugin_manager
+
+    tenant.plugins = get_plugin_manager().validate_all(plugins, f"{where}: ")
+
+
+def find_or_create_user(email: str, name: str = "", password: str | None = None, global_role: str | None = None):
+    """Returns (user, generated password or None)."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise OnboardingError(f"{email!r} is not an e-mail address")
+    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    generated = None
+    if user is None:
+        generated = None if password else secrets.token_urlsafe(12)
+        user = User(email=email, name=name or email, global_role=global_role)
+        user.set_password(password or generated)
+        db.session.add(user)
+        db.session.flush()
+    elif password:
+        user.set_password(password)
+    if global_role and user.global_role != global_role:
+        user.global_role = global_role
+    return user, generated
+
+
+def add_member(tenant: Tenant, email: str, role: str, name: str = "", password: str | None = None):
+    """Give a person a role in a tenant. Returns (user, generated password or None)."""
+    if role not in TENANT_ROLES:
+        raise OnboardingError(f"role {role!r}: expected one of {', '.join(TENANT_ROLES)}")
+    user, generated = find_or_create_user(email, name, password)
+    with tenant_scope(tenant):
+        membership = db.session.execute(
+            select(Membership).where(Membership.user_id == user.id)
+        ).scalar_one_or_none()
+        if membership is None:
+            db.session.add(Membership(user_id=user.id, role=role))
+        else:
+            membership.role = role
+        db.session.flush()
+    return user, generated
+
+
+def memberships_of(user) -> list[Membership]:
+    """Every tenant a user works in (for the chooser after login)."""
+    stmt = across_tenants(select(Membership).where(Membership.user_id == user.id))
+    return list(db.session.execute(stmt).scalars())
+
+
+def role_in(user, tenant) -> str | None:
+    stmt = across_tenants(select(Membership.role).where(Membership.user_id == user.id, Membership.tenant_id == tenant.id))
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+__all__ = ["OnboardingError", "SettingsError", "add_member", "create_tenant", "memberships_of", "role_in"]

@@ -1,0 +1,199 @@
+"""Pytest fixtures shared by every capability's tests (loaded from the root conftest.py).
+
+Tests run on SQLite and an embedded real Redis by default, and on PostgreSQL and a Redis server when
+OTKLIK_TEST_DATABASE_URL and OTKLIK_TEST_REDIS_URL are set. Jobs run on a real RQ worker (SimpleWorker,
+burst mode). Nothing here mocks the database, Redis or RQ.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+TEST_TMP = Path(tempfile.mkdtemp(prefix="otklik-test-"))
+os.environ.setdefault("OTKLIK_INSTANCE_DIR", str(TEST_TMP / "instance"))
+
+
+def _database_url() -> str:
+    url = os.environ.get("OTKLIK_TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    return f"sqlite:///{TEST_TMP / 'test.db'}"
+
+
+def _reset_database(url: str) -> None:
+    """A clean database for the session: PostgreSQL's public schema dropped and made anew."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    elif url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("OTKLIK_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    from .embedded_redis import free_port, start
+
+    port = free_port()
+    proc = start(port, TEST_TMP / "redis")
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def app(redis_url):
+    from flask_migrate import upgrade
+
+    from . import create_app
+
+    url = _database_url()
+    _reset_database(url)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "REDIS_URL": redis_url,
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "RQ_QUEUE": "otklik-test",
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "test",
+            "SERVER_NAME": None,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    from . import jobs
+
+    jobs._app = app  # jobs run by the in-process SimpleWorker use the test app's database
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request):
+    """Every test starts with empty tables and an empty Redis database."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    from .extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(map(_quote, tables))} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {_quote(name)}"))
+        from .jobs import redis_connection
+
+        redis_connection(app).flushdb()
+
+
+def _quote(name: str) -> str:
+    return f'"{name}"'
+
+
+@pytest.fixture
+def db_session(app):
+    from .extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_tenant(app):
+    """make_tenant("omsk", slug="omsk-a") -> Tenant, onboarded from tenants/<profile>.toml."""
+    from datetime import date
+
+    from .extensions import db
+    from .profiles import load_profile
+    from .tenants import create_tenant
+
+    def make(profile: str = "vladimir", slug: str | None = None, tracking_since: date | None = None, **overrides):
+        with app.app_context():
+            p = load_profile(Path(app.config["TENANTS_DIR"]) / f"{profile}.toml")
+            for key, value in overrides.items():
+                setattr(p, key, value)
+            tenant = create_tenant(p, slug or f"{profile}-test", tracking_since=tracking_since)
+            db.session.commit()
+            db.session.refresh(tenant)
+            db.session.expunge(tenant)
+            return tenant
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(email, tenant=..., role=...) or make_user(email, global_role="admin"); password 'secret-pass'."""
+    from .extensions import db
+    from .tenants import add_member, find_or_create_user
+
+    def make(email: str, tenant=None, role: str = "officer", global_role: str | None = None):
+        with app.app_context():
+            if tenant is not None:
+                from .models import Tenant
+
+                user, _ = add_member(db.session.get(Tenant, tenant.id), email, role, password="secret-pass")
+            else:
+                user, _ = find_or_create_user(email, email, "secret-pass", global_role=global_role)
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+def login(client, email: str, password: str = "secret-pass"):
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, f"login of {email} failed: {response.status_code}"
+    return response
+
+
+@pytest.fixture
+def login_as(client):
+    return lambda email, password="secret-pass": login(client, email, password)
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job on a real RQ SimpleWorker in burst mode; returns the worker."""
+    from rq import SimpleWorker
+    from rq.serializers import JSONSerializer
+
+    from .jobs import get_queue, redis_connection
+
+    def run():
+        queue = get_queue(app)
+        worker = SimpleWorker([queue], connection=redis_connection(app), serializer=JSONSerializer)
+        worker.work(burst=True)
+        return worker
+
+    return run
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no csrf_token in the page"
+    return match.group(1)

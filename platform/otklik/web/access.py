@@ -1,0 +1,98 @@
+"""Who may open what. Anything a user may not see answers 404: another tenant's pages are not even confirmed."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+ROLE_RANK = {"viewer": 1, "operator": 2, "officer": 3}
+
+
+def _login_redirect():
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def tenant_role() -> str | None:
+    """The signed-in user's role in the tenant of this request (cached on g)."""
+    if "tenant_role" not in g:
+        from ..tenants import role_in
+
+        tenant = getattr(g, "tenant", None)
+        g.tenant_role = role_in(current_user, tenant) if tenant and current_user.is_authenticated else None
+    return g.tenant_role
+
+
+def office_required(min_role: str = "viewer"):
+    """Office pages: a member of this tenant with at least `min_role` (viewer < operator < officer)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _login_redirect()
+            role = tenant_role()
+            if role is None:
+                abort(404)
+            if ROLE_RANK[role] < ROLE_RANK[min_role]:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def global_role_required(role: str):
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _login_redirect()
+            if current_user.global_role != role:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+admin_required = global_role_required("admin")
+analyst_required = global_role_required("analyst")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy string
+    min_role: str = "viewer"
+    order: int = 100
+
+
+OFFICE_NAV: list[NavItem] = []
+"""Office navigation; each capability appends its entries when its views are imported."""
+
+OFFICE_HOME_PANELS: list[tuple[int, str, object]] = []
+"""(order, template, context function) panels of the office home, added by capabilities."""
+
+
+def add_office_nav(endpoint: str, label, min_role: str = "viewer", order: int = 100) -> None:
+    if all(item.endpoint != endpoint for item in OFFICE_NAV):
+        OFFICE_NAV.append(NavItem(endpoint, label, min_role, order))
+        OFFICE_NAV.sort(key=lambda i: i.order)
+
+
+def add_home_panel(template: str, context=None, order: int = 100) -> None:
+    if all(t != template for _, t, _ in OFFICE_HOME_PANELS):
+        OFFICE_HOME_PANELS.append((order, template, context or (lambda: {})))
+        OFFICE_HOME_PANELS.sort(key=lambda p: p[0])
+
+
+def visible_nav() -> list[NavItem]:
+    role = tenant_role()
+    if role is None:
+        return []
+    return [i for i in OFFICE_NAV if ROLE_RANK[role] >= ROLE_RANK[i.min_role]]
