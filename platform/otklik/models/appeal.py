@@ -1,0 +1,48 @@
+"""The appeals register: metadata of appeals and complaints only, no applicant's name, address or contact
+(152-FZ: the analytics need dates, channel, topic, reason, segment and outcome, nothing more)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..tenancy import TenantOwned
+from .base import Timestamps
+
+KINDS = ("appeal", "complaint", "request", "proposal")
+AUDIENCES = ("external", "internal")
+CLIENT_TYPES = ("individual", "legal_entity", "employee")
+OUTCOMES = ("pending", "supported", "measures_taken", "explained", "not_supported", "redirected",
+            "left_without_answer")
+
+
+class Appeal(TenantOwned, Timestamps, db.Model):
+    __tablename__ = "appeal"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "external_id"),
+        Index("ix_appeal_tenant_registered", "tenant_id", "registered_at"),
+        Index("ix_appeal_tenant_topic", "tenant_id", "topic_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    audience: Mapped[str] = mapped_column(String(20), nullable=False, default="external")
+    channel: Mapped[str] = mapped_column(String(40), nullable=False)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)  # UTC
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # UTC
+    due_date: Mapped[date] = mapped_column(Date, nullable=False)  # local date: registration + 30 days
+    extended_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # at most 30 (59-FZ)
+    extension_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    redirected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    redirected_to: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    topic_code: Mapped[str] = mapped_column(String(30), nullable=False, default="")
+    reason: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    segment: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    client_type: Mapped[str] = mapped_column(String(20), nullable=False, default="individual")
+    object: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    outcome: Mapped[str] = mapped_column(String(30), nullable=False, default="pending")
+    summary: Mapped[str] = mapped_column(String(1000), nullable=False, default="")  # short internal note
