@@ -47,7 +47,7 @@ def start(port: int, directory: str | Path, persist: bool = False) -> subprocess
                 return proc
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {proc.returncode} (port {port} taken?)")
+                raise RuntimeError(f"redis-server exited with {proc.returncode} (port {port} taken?)") from None
             time.sleep(0.05)
     proc.terminate()
     raise RuntimeError(f"redis-server did not answer on port {port}")
