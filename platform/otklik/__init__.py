@@ -134,3 +134,13 @@ def _register_errors(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, page(code))
+
+    from flask_babel import gettext
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        message = gettext("The form has expired or was not sent from this site. Reload the page and send it again.")
+        if request.path.startswith("/api/"):
+            return {"error": message, "status": 400}, 400
+        return render_template("errors.html", code=400, error=exc, message=message, error_page=True), 400

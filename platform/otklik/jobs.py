@@ -72,7 +72,8 @@ def in_app(func):
 
 
 def analysis_job_id(tenant_slug: str, kind: str, period: str) -> str:
-    return f"{tenant_slug}:{kind}:{period}"
+    """Deterministic: `tenant__kind__period` (RQ ids take letters, digits, '_' and '-' only, not ':')."""
+    return f"{tenant_slug}__{kind}__{period}"
 
 
 def enqueue_analysis(analysis, tenant_slug: str, queue: Queue | None = None):

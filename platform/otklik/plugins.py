@@ -55,7 +55,7 @@ class SettingsError(ValueError):
     extra: list = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.key}: {self.reason}"
+        return f"{self.where}: {self.key}: {self.reason}" if self.key else f"{self.where}: {self.reason}"
 
 
 class PluginManager:
@@ -94,7 +94,7 @@ class PluginManager:
         """Settings of one plugin with defaults filled in; unknown keys and wrong types raise SettingsError."""
         where = where or f"plugins.{name}"
         if name not in self._by_name:
-            raise SettingsError(where, name, f"no such plugin; installed: {', '.join(self.names)}")
+            raise SettingsError(where, "", f"no such plugin; installed: {', '.join(self.names)}")
         given = dict(given or {})
         clauses = given.pop("clauses", {})
         declared = {s.name: s for s in self.declared(name)}

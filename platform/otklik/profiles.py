@@ -66,10 +66,7 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
         try:
             validated[name] = pm.validate(name, settings, source)
         except SettingsError as exc:
-            key = exc.key if exc.key.startswith("plugins.") or exc.key == name else f"plugins.{name}.{exc.key}"
-            if exc.key == name:
-                key = f"plugins.{name}"
-            raise SettingsError(source, key, exc.reason) from None
+            raise SettingsError(source, f"plugins.{name}" + (f".{exc.key}" if exc.key else ""), exc.reason) from None
     return Profile(
         source=source,
         name=t["name"].strip(),

@@ -1,0 +1,29 @@
+"""The tenant's publication policy: one question, "may this artifact be published?", answered by plugins.
+
+With no plugin answering, nothing is published: the platform fails closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..plugins import get_plugin_manager
+
+ARTIFACTS = ("appeals_analysis", "survey_summary", "employee_survey_summary", "painmap_item")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    clause: str = ""
+
+
+NOT_CONFIGURED = Decision(False, "no publication rule for this artifact")
+
+
+def decide(tenant, artifact: str) -> Decision:
+    if artifact not in ARTIFACTS:
+        raise ValueError(f"unknown artifact {artifact!r}; expected one of {', '.join(ARTIFACTS)}")
+    answer = get_plugin_manager().call(tenant, "otklik_publication_decision", artifact=artifact)
+    return answer or NOT_CONFIGURED

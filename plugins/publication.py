@@ -1,0 +1,28 @@
+"""Publication: what the act lets the authority publish (the deadline is a periodicity setting)."""
+
+from __future__ import annotations
+
+from otklik.hookspecs import hookimpl
+from otklik.plugins import Setting
+from otklik.publishing.policy import Decision
+
+NAME = "publication"
+SETTINGS = [
+    Setting("appeals_analysis", "bool", False, "The quarterly appeals analysis is published on the website"),
+    Setting("survey_summary", "bool", False, "Generalised survey results are published"),
+    Setting("painmap", "bool", False, "Problems found and the decisions taken («Вы сказали — мы сделали»)"),
+    Setting("section", "str", "", "Where on the website it appears (the name the act gives the section)"),
+]
+
+
+@hookimpl
+def otklik_publication_decision(tenant, artifact):
+    s = tenant.settings_of(NAME)
+    clauses = s.get("clauses", {})
+    if artifact == "employee_survey_summary":
+        return Decision(False, "employee feedback stays inside the authority", clauses.get("plugin", ""))
+    key = {"appeals_analysis": "appeals_analysis", "survey_summary": "survey_summary",
+           "painmap_item": "painmap"}[artifact]
+    allowed = bool(s.get(key))
+    reason = "allowed by the act" if allowed else "the act keeps it internal"
+    return Decision(allowed, reason, clauses.get(key, ""))
