@@ -54,6 +54,7 @@ def otklik_schedule(tenant):
                 clause=clauses.get(kind, ""),
                 min_monthly_volume=s.get("survey_min_monthly_volume", 0) if kind != "appeals" else 0,
                 publish_within_days=(s.get("publication_deadline_days") or None) if kind == "appeals" else None,
+                publish_clause=clauses.get("publication_deadline_days", "") if kind == "appeals" else "",
             )
         )
     if s.get("yearly_appeals_analysis"):

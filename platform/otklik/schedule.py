@@ -21,6 +21,7 @@ class ScheduleEntry:
     clause: str = ""
     min_monthly_volume: int = 0  # month_or_quarter: a month with fewer answers is analysed in its quarter
     publish_within_days: int | None = None  # publication deadline after the period ends (Vladimir 21: 45)
+    publish_clause: str = ""
     label: str = ""
 
 
@@ -68,6 +69,7 @@ def next_runs(tenant, now: datetime | None = None) -> list[dict]:
                     "period": current.name,
                     "due_on": due_on,
                     "publish_by": deadline,
+                    "publish_clause": entry.publish_clause if deadline else "",
                     "clause": entry.clause,
                     "min_monthly_volume": entry.min_monthly_volume,
                 }
