@@ -112,7 +112,10 @@ def _register_session_rules(app: Flask) -> None:
                 logout_user()
                 session.clear()
 
+    from .web import labels
     from .web.access import visible_nav
+
+    labels.register(app)
 
     @app.context_processor
     def _globals():

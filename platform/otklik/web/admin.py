@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..extensions import db
@@ -39,7 +40,7 @@ class TenantForm(FlaskForm):
 class MemberForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in TENANT_ROLES])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in TENANT_ROLES])
 
 
 def _profiles() -> list[Path]:
@@ -63,7 +64,7 @@ def tenants():
 @admin_required
 def new_tenant():
     form = TenantForm()
-    form.profile.choices = [("", "—")] + [(p.name, p.stem) for p in _profiles()]
+    form.profile.choices = [SelectChoice("", "—")] + [SelectChoice(p.name, p.stem) for p in _profiles()]
     if form.validate_on_submit():
         try:
             if form.profile_text.data and form.profile_text.data.strip():
