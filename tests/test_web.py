@@ -157,3 +157,21 @@ def test_csrf_is_enforced_on_forms(redis_url, make_user):
 
 def test_health(client):
     assert client.get("/health").get_json() == {"status": "ok"}
+
+
+def test_idle_session_expires(redis_url, make_user):
+    """The signed session cookie carries its age: past the idle lifetime the server refuses it."""
+    import time
+
+    from otklik import create_app
+    from otklik.testing import _database_url
+
+    make_user("admin@example.org", global_role="admin")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_url(), "REDIS_URL": redis_url,
+                      "RATELIMIT_STORAGE_URI": redis_url, "WTF_CSRF_ENABLED": False,
+                      "PERMANENT_SESSION_LIFETIME": timedelta(seconds=1)})
+    client = app.test_client()
+    login(client, "admin@example.org")
+    assert client.get("/admin/tenants").status_code == 200
+    time.sleep(2.1)
+    assert client.get("/admin/tenants").status_code == 302
