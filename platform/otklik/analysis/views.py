@@ -1,0 +1,223 @@
+"""Office pages of analyses: the history per tenant, one analysis with its figures, charts and signals, and an
+officer's run of an analysis for any period with a progress bar."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from ..channels import tenant_channels
+from ..extensions import db
+from ..models import Analysis
+from ..reports.document import build_sections, figure, headline, signals_of
+from ..schedule import KINDS, tenant_schedule
+from ..tenancy import get_or_404, register_tenant_blueprint
+from ..web.access import add_office_nav, office_required, tenant_role
+from ..web.office import KIND_LABELS
+from .periods import BadPeriod, local_today, parse_period
+
+bp = Blueprint("analyses", __name__, url_prefix="/<tenant_slug>/office/analyses")
+register_tenant_blueprint(bp)
+add_office_nav("analyses.index", _l("Analyses"), order=50)
+
+STATUS_LABELS = {
+    "queued": _l("queued"),
+    "running": _l("running"),
+    "done": _l("done"),
+    "failed": _l("failed"),
+}
+TRIGGER_LABELS = {"schedule": _l("on schedule"), "manual": _l("by hand"), "demo": _l("demo")}
+PER_PAGE = 25
+
+
+@bp.app_template_filter("figure")
+def _figure_filter(value, fmt: str = "num") -> str:
+    return figure(value, fmt)
+
+
+def _kinds(tenant) -> list[str]:
+    """The kinds the tenant's act schedules first, then the rest (an officer may analyse any by hand)."""
+    scheduled = [e.kind for e in tenant_schedule(tenant)]
+    return list(dict.fromkeys(scheduled + [k for k in KINDS if k not in scheduled]))
+
+
+@bp.route("/")
+@office_required()
+def index():
+    kind = request.args.get("kind", "")
+    stmt = select(Analysis).order_by(Analysis.period.desc(), Analysis.kind, Analysis.id.desc())
+    if kind in KINDS:
+        stmt = stmt.where(Analysis.kind == kind)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "office/analyses/index.html",
+        page=page,
+        kind=kind,
+        kinds=_kinds(g.tenant),
+        kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS,
+        trigger_labels=TRIGGER_LABELS,
+        headline=headline,
+        signals_of=signals_of,
+        can_run=tenant_role() == "officer",
+    )
+
+
+@bp.route("/<analysis_id>")
+@office_required()
+def detail(analysis_id):
+    analysis = get_or_404(Analysis, analysis_id)
+    doc = analysis.result or {}
+    titles = {c.code: c.title for c in tenant_channels(g.tenant)}
+    sections = build_sections(doc, titles, current_app.config.get("MIN_CELL_SIZE", 5))
+    charts = [
+        {"id": f"chart-{s.key}", "kind": s.chart.kind, "title": str(s.chart.title), "labels": s.chart.labels,
+         "values": s.chart.values, "fmt": s.chart.fmt, "series": str(s.chart.series)}
+        for s in sections if s.chart is not None
+    ]
+    return render_template(
+        "office/analyses/detail.html",
+        analysis=analysis,
+        doc=doc,
+        sections=sections,
+        charts=charts,
+        headline=headline(doc),
+        signals=signals_of(doc),
+        kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS,
+        trigger_labels=TRIGGER_LABELS,
+        progress=_progress_of(analysis),
+        can_run=tenant_role() == "officer",
+        has_reports="reports.xlsx" in current_app.view_functions,
+    )
+
+
+def _job(analysis):
+    """The RQ job of an analysis, if Redis still has it (None otherwise: Redis holds only recomputable work)."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    from ..jobs import redis_connection
+
+    if not analysis.job_id:
+        return None
+    try:
+        return Job.fetch(analysis.job_id, connection=redis_connection(), serializer=JSONSerializer)
+    except NoSuchJobError:
+        return None
+    except Exception:  # noqa: BLE001 - Redis down: the page still shows what the database knows
+        current_app.logger.warning("could not read job %s", analysis.job_id, exc_info=True)
+        return None
+
+
+def _progress_of(analysis) -> dict:
+    done, total = 0, 0
+    if analysis.status == "done":
+        done = total = 1
+    elif analysis.status in ("queued", "running"):
+        job = _job(analysis)
+        meta = (job.meta or {}).get("progress") if job is not None else None
+        if isinstance(meta, dict):
+            done, total = int(meta.get("done") or 0), int(meta.get("total") or 0)
+    percent = round(100 * done / total) if total else (100 if analysis.status == "done" else 0)
+    return {
+        "id": analysis.id,
+        "status": analysis.status,
+        "status_label": str(STATUS_LABELS.get(analysis.status, analysis.status)),
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "finished": analysis.status in ("done", "failed"),
+        "error": analysis.error or None,
+    }
+
+
+@bp.route("/<analysis_id>/progress")
+@office_required()
+def progress(analysis_id):
+    """JSON for the progress bar: the row's status and the job's meta["progress"]."""
+    analysis = get_or_404(Analysis, analysis_id)
+    response = jsonify(_progress_of(analysis))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class RunForm(FlaskForm):
+    kind = SelectField(_l("Analysis"), validators=[DataRequired()])
+    period = StringField(
+        _l("Period"),
+        validators=[DataRequired()],
+        description=_l("2025-03 for a month, 2025-Q1 for a quarter, 2025-H1 for a half-year, 2025 for a year"),
+    )
+
+    def validate_period(self, field):
+        try:
+            period = parse_period(field.data)
+        except BadPeriod as exc:
+            raise ValidationError(_("Write the period as 2025-03, 2025-Q1, 2025-H1 or 2025.")) from exc
+        if period.start > local_today(g.tenant.tz):
+            raise ValidationError(_("This period has not begun yet."))
+        field.data = period.name
+
+
+def request_analysis(tenant, kind: str, period: str) -> Analysis:
+    """Queue an analysis of (tenant, kind, period) by hand: a new row, or the existing one run again.
+
+    The analysis engine's own `request_analysis`, when it provides one, is used instead.
+    """
+    engine = _engine_request_analysis()
+    if engine is not None:
+        return engine(tenant, kind, period)
+    from ..jobs import claim_analysis, enqueue_analysis
+
+    analysis = claim_analysis(tenant, kind, period, trigger="manual")
+    if analysis is None:
+        analysis = db.session.execute(
+            select(Analysis).where(Analysis.kind == kind, Analysis.period == period)
+        ).scalar_one()
+        job = _job(analysis)
+        if job is not None and job.get_status(refresh=False) in ("queued", "started", "deferred", "scheduled"):
+            return analysis  # already on its way: the same deterministic job, not a second one
+        analysis.status = "queued"
+        analysis.trigger = "manual"
+        analysis.error = ""
+        analysis.started_at = None
+        db.session.commit()
+    enqueue_analysis(analysis, tenant.slug)
+    return analysis
+
+
+def _engine_request_analysis():
+    import importlib
+
+    for module in ("otklik.analysis.requests", "otklik.analysis.jobs", "otklik.jobs"):
+        try:
+            fn = getattr(importlib.import_module(module), "request_analysis", None)
+        except ImportError:
+            continue
+        if fn is not None:
+            return fn
+    return None
+
+
+@bp.route("/run", methods=["GET", "POST"])
+@office_required("officer")
+def run():
+    form = RunForm()
+    form.kind.choices = [(k, str(KIND_LABELS.get(k, k))) for k in _kinds(g.tenant)]
+    if request.method == "GET":
+        form.kind.data = request.args.get("kind") or form.kind.choices[0][0]
+        form.period.data = request.args.get("period", "")
+    if form.validate_on_submit():
+        analysis = request_analysis(g.tenant, form.kind.data, form.period.data)
+        flash(_("The analysis for %(period)s is queued.", period=analysis.period), "success")
+        return redirect(url_for(".detail", analysis_id=analysis.id))
+    return render_template("office/analyses/run.html", form=form, now=datetime.now(UTC))

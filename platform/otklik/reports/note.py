@@ -1,0 +1,142 @@
+"""The information note for the head of the authority (Vladimir 4: "информационная справка" to the Minister):
+the period's key figures, signals and conclusions in plain sentences, read from the stored document."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from .document import as_fraction, dig, figure, signals_of
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_title(name: str) -> str:
+    """`2025-Q1` -> "I квартал 2025 г." (in the current locale): how a note names its period."""
+    from ..analysis.periods import BadPeriod, parse_period
+
+    try:
+        p = parse_period(name)
+    except BadPeriod:
+        return name
+    y = p.start.year
+    if p.cadence == "month":
+        return _("%(month)s %(year)s", month=format_date(p.start, "LLLL"), year=y)
+    if p.cadence == "quarter":
+        return _("quarter %(n)s of %(year)s", n=ROMAN[(p.start.month - 1) // 3 + 1], year=y)
+    if p.cadence == "half_year":
+        return _("half-year %(n)s of %(year)s", n=ROMAN[(p.start.month - 1) // 6 + 1], year=y)
+    return _("year %(year)s", year=y)
+
+
+def _date(text) -> str:
+    try:
+        return format_date(date.fromisoformat(str(text)), "dd.MM.yyyy")
+    except (TypeError, ValueError):
+        return "—"
+
+
+def _top(rows, n=3) -> list[tuple[str, object, object]]:
+    """(label, count, share) of the largest rows of a breakdown, whatever shape it is stored in."""
+    from .document import _rows
+
+    out = []
+    for row in _rows(rows):
+        count = row.get("count")
+        if isinstance(count, int | float):
+            out.append((str(row["label"]), count, row.get("share")))
+    return sorted(out, key=lambda r: -r[1])[:n]
+
+
+def summary(doc: dict | None, channel_titles: dict[str, str] | None = None) -> list[str]:
+    """Sentences on the period's key figures; a figure the document lacks is left out, not invented."""
+    doc = doc or {}
+    titles = channel_titles or {}
+    out = []
+    if doc.get("period_start"):
+        out.append(_("Period: %(start)s to %(end)s.", start=_date(doc.get("period_start")),
+                     end=_date(doc.get("period_end"))))
+    total = dig(doc, "total.count", "total")
+    if isinstance(total, int | float):
+        out.append(_("Appeals and complaints registered: %(n)s.", n=figure(total, "int")))
+    channels = _top(doc.get("by_channel") or {}, 1)
+    if channels:
+        code, count, share = channels[0]
+        out.append(_("The most used channel: «%(channel)s», %(count)s (%(share)s).",
+                     channel=titles.get(code, code), count=figure(count, "int"), share=figure(share, "share")))
+    reasons = _top(doc.get("reasons") or {}, 3)
+    if reasons:
+        out.append(_("Main reasons for appeals: %(list)s.",
+                     list="; ".join(f"{r} ({figure(c, 'int')})" for r, c, _s in reasons)))
+    topics = _top(doc.get("by_topic") or {}, 3)
+    if topics:
+        out.append(_("Topics with the most appeals: %(list)s.",
+                     list="; ".join(f"{t} ({figure(c, 'int')})" for t, c, _s in topics)))
+    w = doc.get("waiting_days") or {}
+    if isinstance(w, dict) and w.get("answered"):
+        out.append(_("Answered: %(n)s; waiting time for an answer: mean %(mean)s days, median %(median)s, "
+                     "90th percentile %(p90)s; answered within 30 days: %(share)s.",
+                     n=figure(w.get("answered"), "int"), mean=figure(w.get("mean")), median=figure(w.get("median")),
+                     p90=figure(w.get("p90")), share=figure(w.get("within_30_share"), "share")))
+    elif isinstance(w, dict) and w:
+        out.append(_("No appeal of the period has been answered yet."))
+    c = doc.get("complaints") or {}
+    if isinstance(c, dict) and c:
+        if c.get("total"):
+            out.append(_("Complaints: %(total)s; satisfied %(s)s (%(ss)s), unsatisfied %(u)s (%(us)s).",
+                         total=figure(c.get("total"), "int"), s=figure(c.get("satisfied"), "int"),
+                         ss=figure(c.get("satisfied_share"), "share"), u=figure(c.get("unsatisfied"), "int"),
+                         us=figure(c.get("unsatisfied_share"), "share")))
+        else:
+            out.append(_("No complaints were registered in the period."))
+    r = doc.get("redirected")
+    if isinstance(r, dict) and r.get("count") is not None:
+        out.append(_("Redirected to the competent body: %(n)s (%(share)s).", n=figure(r.get("count"), "int"),
+                     share=figure(r.get("share"), "share")))
+    responses = dig(doc, "responses.count", "responses.total", "responses")
+    if isinstance(responses, int | float):
+        out.append(_("Survey responses: %(n)s.", n=figure(responses, "int")))
+    overall = dig(doc, "overall.mean", "csat_overall")
+    if isinstance(overall, int | float):
+        out.append(_("Overall satisfaction: %(mean)s of 5.", mean=figure(overall)))
+    informed = dig(doc, "informed.share")
+    if isinstance(informed, int | float):
+        out.append(_("Share of respondents informed: %(share)s.", share=figure(informed, "share")))
+    return out
+
+
+def conclusions(doc: dict | None, channel_titles: dict[str, str] | None = None) -> list[str]:
+    """What the figures call for: the document's own conclusions first, then rules of thumb on the figures."""
+    doc = doc or {}
+    out: list[str] = []
+    own = doc.get("conclusions")
+    if isinstance(own, str) and own.strip():
+        out.append(own.strip())
+    elif isinstance(own, list):
+        out += [str(x) for x in own if str(x).strip()]
+    w = doc.get("waiting_days") or {}
+    within = as_fraction(w.get("within_30_share")) if isinstance(w, dict) else None
+    if within is not None and within < 1:
+        out.append(_("%(share)s of the answered appeals waited longer than 30 days: check that each extension "
+                     "of the deadline was made and reasoned (59-FZ, art. 12).", share=figure(1 - within, "share")))
+    c = doc.get("complaints") or {}
+    if isinstance(c, dict) and c.get("total"):
+        s, u = as_fraction(c.get("satisfied_share")) or 0, as_fraction(c.get("unsatisfied_share")) or 0
+        if u > s:
+            out.append(_("Unsatisfied complaints outnumber satisfied ones: review the grounds of refusals "
+                         "and the pain map of the processes concerned."))
+    channels = _top(doc.get("by_channel") or {}, 1)
+    if channels and (as_fraction(channels[0][2]) or 0) >= 0.5:
+        titles = channel_titles or {}
+        out.append(_("More than half of the appeals arrive through «%(channel)s»: keep this channel staffed "
+                     "and its answers on time.", channel=titles.get(channels[0][0], channels[0][0])))
+    signals = signals_of(doc)
+    if signals:
+        out.append(_("Signals raised: %(n)s; see the signals section for the recommended additional collection.",
+                     n=len(signals)))
+    if not out and doc:
+        out.append(_("The figures of the period stay within the deadlines and thresholds of the act; "
+                     "no additional measures are proposed."))
+    return out

@@ -1,0 +1,69 @@
+"""Realistic stored result documents, shaped as the analysis engine writes them (issue 5, item 5).
+
+Tests and screenshots of the report pages use them where running the engine is beside the point.
+"""
+
+from __future__ import annotations
+
+
+def appeals_document(tenant_slug: str = "vladimir-test", period: str = "2025-Q1") -> dict:
+    return {
+        "tenant": tenant_slug,
+        "kind": "appeals",
+        "period": period,
+        "period_start": "2025-01-01",
+        "period_end": "2025-03-31",
+        "timezone": "Europe/Moscow",
+        "computed_at": "2025-04-01T03:00:00+00:00",
+        "total": 1234,
+        "by_channel": {
+            "website": {"count": 512, "share": 0.4149},
+            "email": {"count": 301, "share": 0.2439},
+            "post": {"count": 221, "share": 0.1791},
+            "reception": {"count": 200, "share": 0.1621},
+        },
+        "reasons": [
+            {"reason": "Назначение ежемесячной выплаты", "count": 420, "share": 0.3404},
+            {"reason": "=HYPERLINK(\"http://evil\")", "count": 3, "share": 0.0024},
+            {"reason": "Компенсация ЖКУ", "count": 311, "share": 0.252},
+        ],
+        "by_topic": {
+            "0002.0014.0146.0466": {"count": 600, "share": 0.4862},
+            "0003.0008.0086.0543": {"count": 400, "share": 0.3241},
+            "0005.0005.0056.1153": {"count": 234, "share": 0.1896},
+        },
+        "by_section": {"0002": {"count": 600, "share": 0.4862}, "0003": {"count": 400, "share": 0.3241},
+                       "0005": {"count": 234, "share": 0.1896}},
+        "waiting_days": {"answered": 1100, "mean": 17.25, "median": 16, "p90": 29, "within_30_share": 0.9473},
+        "complaints": {"total": 120, "satisfied": 30, "satisfied_share": 0.25, "unsatisfied": 45,
+                       "unsatisfied_share": 0.375},
+        "redirected": {"count": 61, "share": 0.0494},
+        "inputs": {"appeals": 1234},
+        "signals": [
+            {"code": "additional_collection", "message": "Рекомендован дополнительный сбор обратной связи",
+             "sample_size": 278, "population": 1000, "clause": "п. 5"},
+        ],
+    }
+
+
+def surveys_document(tenant_slug: str = "omsk-test", period: str = "2025-03") -> dict:
+    return {
+        "tenant": tenant_slug,
+        "kind": "surveys",
+        "period": period,
+        "period_start": "2025-03-01",
+        "period_end": "2025-03-31",
+        "timezone": "Asia/Omsk",
+        "responses": 356,
+        "survey": {"title": "Анкета получателя государственной услуги (форма № 1)",
+                   "link": "https://otklik.example/omsk-test/s/form-1"},
+        "csat": {"overall": {"title": "Общая удовлетворенность", "mean": 4.12, "share_4_5": 0.78, "n": 350}},
+        "parameters": {"Понятность и простота подачи": {"mean": 4.3, "n": 340},
+                       "Информация о статусе": {"mean": 3.6, "n": 330},
+                       "Количество документов": {"mean": 3.9, "n": 335}},
+        "informed": {"count": 250, "share": 0.7022},
+        "themes": [{"theme": "очередь", "count": 14, "examples": ["Долго ждать в очереди", "Очередь с утра"]},
+                   {"theme": "сайт", "count": 9, "examples": ["Сайт не открывается"]}],
+        "inputs": {"responses": 356, "open_answers": 40},
+        "signals": [],
+    }
