@@ -1,0 +1,118 @@
+"""Office pages of analyses: history, one analysis, and an officer's run for a period with its progress."""
+
+import pytest
+from sqlalchemy import select
+
+from otklik.extensions import db
+from otklik.models import Analysis, Tenant
+from otklik.reports.samples import appeals_document
+from otklik.tenancy import across_tenants, tenant_scope
+from otklik.testing import login
+
+
+@pytest.fixture
+def office(app, make_tenant, make_user):
+    a = make_tenant("vladimir", slug="vladimir-test")
+    b = make_tenant("omsk", slug="omsk-test")
+    with app.app_context():
+        rows = {}
+        for tenant, kind, period, doc in (
+            (a, "appeals", "2025-Q1", appeals_document()),
+            (a, "surveys", "2025-02", {"kind": "surveys", "responses": {"count": 12}, "odd": [1, 2],
+                                       "weird": {"x": {"y": {"z": 1}}}, "signals": ["Проверить анкету"]}),
+            (a, "appeals", "2025-Q2", None),
+            (b, "appeals", "2025-Q1", appeals_document("omsk-test")),
+        ):
+            with tenant_scope(db.session.get(Tenant, tenant.id)):
+                row = Analysis(kind=kind, period=period, status="done" if doc else "failed", result=doc,
+                               error="" if doc else "ValueError: boom")
+                db.session.add(row)
+                db.session.commit()
+                rows[(tenant.slug, kind, period)] = row.id
+    make_user("viewer@v.test", tenant=a, role="viewer")
+    make_user("officer@v.test", tenant=a, role="officer")
+    return rows
+
+
+def test_history_lists_the_tenants_analyses_with_figures(client, office):
+    login(client, "viewer@v.test")
+    html = client.get("/vladimir-test/office/analyses/").get_data(as_text=True)
+    assert html.count("<tr>") == 4  # the header and Vladimir's three analyses, not Omsk's
+    assert "2025-Q1" in html and "2025-02" in html
+    assert "1\xa0234" in html  # the total, Russian style
+    assert "Запустить анализ за период" not in html  # a viewer may read, not run
+    only = client.get("/vladimir-test/office/analyses/?kind=surveys").get_data(as_text=True)
+    assert "2025-02" in only and "2025-Q1" not in only
+
+
+def test_one_analysis_shows_figures_charts_and_signals(client, office):
+    login(client, "viewer@v.test")
+    html = client.get(f"/vladimir-test/office/analyses/{office[('vladimir-test', 'appeals', '2025-Q1')]}").get_data(
+        as_text=True
+    )
+    assert "Рекомендован дополнительный сбор обратной связи" in html
+    assert "Выборка для дополнительного сбора: 278 респондентов" in html
+    assert 'id="chart-by_channel"' in html and "vendor/chartjs/chart.umd.min.js" in html
+    assert "41,5\xa0%" in html and "17,25" in html and "94,7\xa0%" in html
+    assert "Электронная приемная официального сайта" in html
+    assert "=HYPERLINK" in html and "<script>=HYPERLINK" not in html
+    assert "/office/reports/" in html and "/xlsx" in html
+
+
+def test_odd_or_missing_keys_render_without_error(client, office):
+    login(client, "viewer@v.test")
+    odd = client.get(f"/vladimir-test/office/analyses/{office[('vladimir-test', 'surveys', '2025-02')]}")
+    assert odd.status_code == 200 and "Проверить анкету" in odd.get_data(as_text=True)
+    failed = client.get(f"/vladimir-test/office/analyses/{office[('vladimir-test', 'appeals', '2025-Q2')]}")
+    assert failed.status_code == 200 and "ValueError: boom" in failed.get_data(as_text=True)
+
+
+def test_another_tenants_analysis_is_404(client, office):
+    login(client, "officer@v.test")
+    other = office[("omsk-test", "appeals", "2025-Q1")]
+    assert client.get(f"/vladimir-test/office/analyses/{other}").status_code == 404
+    assert client.get(f"/vladimir-test/office/analyses/{other}/progress").status_code == 404
+    assert client.get(f"/omsk-test/office/analyses/{other}").status_code == 404
+    assert client.get("/vladimir-test/office/analyses/x1").status_code == 404
+
+
+def test_run_needs_an_officer(client, office):
+    login(client, "viewer@v.test")
+    assert client.get("/vladimir-test/office/analyses/run").status_code == 403
+    assert client.post("/vladimir-test/office/analyses/run", data={"kind": "appeals", "period": "2024-Q4"}).status_code == 403
+
+
+def test_officer_runs_an_analysis_and_follows_its_progress(app, client, office, run_jobs):
+    login(client, "officer@v.test")
+    page = client.get("/vladimir-test/office/analyses/run")
+    assert page.status_code == 200 and "2025-Q1" in page.get_data(as_text=True)
+    bad = client.post("/vladimir-test/office/analyses/run", data={"kind": "appeals", "period": "Q5 2024"})
+    assert "Укажите период" in bad.get_data(as_text=True)
+    future = client.post("/vladimir-test/office/analyses/run", data={"kind": "appeals", "period": "2099-Q1"})
+    assert "еще не начался" in future.get_data(as_text=True)
+
+    response = client.post("/vladimir-test/office/analyses/run", data={"kind": "appeals", "period": "2024-q4"})
+    assert response.status_code == 302
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<progress" in detail and "Обновить" in detail
+    with app.app_context():
+        row = db.session.execute(across_tenants(select(Analysis).where(Analysis.period == "2024-Q4"))).scalar_one()
+        assert (row.kind, row.trigger, row.status) == ("appeals", "manual", "queued")
+    progress = client.get(f"/vladimir-test/office/analyses/{row.id}/progress").get_json()
+    assert progress["status"] == "queued" and progress["finished"] is False
+
+    # The same period asked for again while queued: one job, not two.
+    client.post("/vladimir-test/office/analyses/run", data={"kind": "appeals", "period": "2024-Q4"})
+    from otklik.jobs import get_queue
+
+    assert get_queue(app).count == 1
+
+    run_jobs()
+    progress = client.get(f"/vladimir-test/office/analyses/{row.id}/progress").get_json()
+    assert progress["status"] == "done" and progress["finished"] and progress["percent"] == 100
+    assert "<progress" not in client.get(f"/vladimir-test/office/analyses/{row.id}").get_data(as_text=True)
+
+    # Run again on a finished analysis: the same row is queued anew.
+    again = client.post("/vladimir-test/office/analyses/run", data={"kind": "appeals", "period": "2024-Q4"})
+    assert again.headers["Location"].endswith(f"/analyses/{row.id}")
+    assert get_queue(app).count == 1
