@@ -1,0 +1,195 @@
+"""`flask demo`: a year of synthetic appeals and survey answers for each demo authority, then their analyses.
+
+    flask demo                 # (re)fill the four demo authorities and run their analyses
+    flask demo --if-empty      # only where an authority has no appeals yet (what `make run` calls)
+    flask demo --appeals 500 --answers 200 --tenant omsk-mintrud
+
+The data come from the capabilities' own generators (the benchmark's, at a modest size): appeals from
+`otklik.intake.synthetic`, survey answers from `otklik.surveys.synthetic`. Synthetic rows carry the external id
+prefix `demo-`, so a second run replaces them instead of adding more: the command is idempotent. Analyses run
+in this process, as the scheduler tick would enqueue them (the tick's own due periods), so the figures exist
+before the web server starts, with or without Redis running.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import delete, func, select
+
+from .cli import DEMO_TENANTS
+from .extensions import db
+from .models import Analysis, Appeal, Tenant
+from .tenancy import tenant_scope
+
+DEMO_PREFIX = "demo-"
+DEFAULT_APPEALS = 4000
+DEFAULT_ANSWERS = 1500
+
+
+def register(app) -> None:
+    app.cli.add_command(demo_command)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Skip an authority that already has appeals")
+@click.option("--appeals", "n_appeals", default=DEFAULT_APPEALS, show_default=True, type=click.IntRange(0),
+              help="Synthetic appeals per authority, over the last 365 days")
+@click.option("--answers", "n_answers", default=DEFAULT_ANSWERS, show_default=True, type=click.IntRange(0),
+              help="Synthetic survey responses per authority")
+@click.option("--tenant", "slugs", multiple=True, help="Only these authorities (default: the four demo ones)")
+@click.option("--seed", default=2025, show_default=True, type=int)
+@click.option("--today", default=None, help="YYYY-MM-DD to fill up to (default: today)")
+@with_appcontext
+def demo_command(if_empty, n_appeals, n_answers, slugs, seed, today):
+    """Fill the demo authorities with a year of synthetic data and run their analyses."""
+    slugs = list(slugs) or [slug for _profile, slug, _name in DEMO_TENANTS]
+    end = date.fromisoformat(today) if today else None
+    tenants = db.session.execute(select(Tenant).where(Tenant.slug.in_(slugs)).order_by(Tenant.id)).scalars().all()
+    if not tenants:
+        raise click.ClickException("no demo authorities: run `flask bootstrap` first")
+    ids = [t.id for t in tenants]
+    for i, tenant_id in enumerate(ids):
+        db.session.remove()  # a fresh session per tenant, as the tick does
+        tenant = db.session.get(Tenant, tenant_id)
+        started = time.monotonic()
+        with tenant_scope(tenant):
+            if if_empty and _has_data(tenant):
+                click.echo(f"{tenant.slug}: has data, skipped")
+                continue
+            report = fill_tenant(tenant, n_appeals, n_answers, seed + i, end)
+            report["analyses"] = run_analyses(tenant, end)
+        click.echo(
+            f"{tenant.slug}: {report['appeals']} appeals, {report['answers']} survey answers, "
+            f"{report['analyses']} analyses ({time.monotonic() - started:.1f} s)"
+            + (f"; {report['note']}" if report.get("note") else "")
+        )
+
+
+def _has_data(tenant) -> bool:
+    return bool(db.session.execute(select(func.count()).select_from(Appeal)).scalar())
+
+
+def _window(end: date | None, tenant) -> tuple[datetime, datetime]:
+    """About a year up to the start of today (tenant's time zone), from the first day of the earliest quarter the
+    scheduler still analyses, so each scheduled period is filled whole. UTC instants."""
+    from .analysis.periods import local_today, period_containing
+    from .schedule import CATCH_UP_DAYS
+
+    today = end or local_today(tenant.tz)
+    since = max(tenant.tracking_since or today - timedelta(days=365), today - timedelta(days=CATCH_UP_DAYS))
+    first = period_containing(min(since, today - timedelta(days=1)), "quarter").start
+    local = [datetime.combine(d, datetime.min.time(), tenant.tz).astimezone(UTC) for d in (first, today)]
+    return local[0], local[1]
+
+
+def fill_tenant(tenant, n_appeals: int, n_answers: int, seed: int, end: date | None = None) -> dict:
+    """Replace the tenant's synthetic rows with fresh ones of the given sizes; returns what it made."""
+    start, stop = _window(end, tenant)
+    report = {"appeals": 0, "answers": 0, "note": ""}
+    notes = []
+    db.session.execute(delete(Appeal).where(Appeal.external_id.like(f"{DEMO_PREFIX}%")))
+    db.session.commit()
+    generate_appeals = _generator("otklik.intake.synthetic", "generate_appeals")
+    if generate_appeals is None:
+        notes.append("no appeals generator (otklik.intake.synthetic)")
+    elif n_appeals:
+        report["appeals"] = _insert_appeals(tenant, generate_appeals, n_appeals, start, stop, seed)
+    fill_answers = _generator("otklik.surveys.synthetic", "fill_demo", "generate_answers", "generate_responses")
+    if fill_answers is None:
+        notes.append("no survey answers generator (otklik.surveys.synthetic)")
+    elif n_answers:
+        report["answers"] = _fill_answers(tenant, fill_answers, n_answers, start, stop, seed)
+    report["note"] = "; ".join(notes)
+    return report
+
+
+def _generator(module: str, *names):
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    return next((getattr(mod, n) for n in names if hasattr(mod, n)), None)
+
+
+def _insert_appeals(tenant, generate_appeals, n: int, start: datetime, stop: datetime, seed: int) -> int:
+    """Bulk insert of the generator's rows (dicts or Appeal objects), each under the `demo-` prefix."""
+    from .channels import tenant_channels
+
+    rows = generate_appeals(tenant_channels(tenant), n, start, stop, seed)
+    now = datetime.now(UTC)
+    batch = []
+    columns = {c.name for c in Appeal.__table__.columns} - {"id"}
+    for i, row in enumerate(rows):
+        if isinstance(row, Appeal):
+            row = {c: getattr(row, c) for c in columns if getattr(row, c, None) is not None}
+        row = {k: v for k, v in dict(row).items() if k in columns}
+        row["tenant_id"] = tenant.id
+        row["external_id"] = f"{DEMO_PREFIX}{row.get('external_id') or i + 1}"
+        row.setdefault("created_at", now)
+        if "due_date" not in row:
+            registered = row["registered_at"]
+            row["due_date"] = registered.astimezone(tenant.tz).date() + timedelta(days=30)
+        batch.append(row)
+        if len(batch) >= 2000:
+            db.session.execute(Appeal.__table__.insert(), batch)
+            batch = []
+    if batch:
+        db.session.execute(Appeal.__table__.insert(), batch)
+    db.session.commit()
+    return db.session.execute(
+        select(func.count()).select_from(Appeal).where(Appeal.external_id.like(f"{DEMO_PREFIX}%"))
+    ).scalar()
+
+
+def _fill_answers(tenant, generator, n: int, start: datetime, stop: datetime, seed: int) -> int:
+    """The surveys capability's generator makes its questionnaires and answers; we pass what it asks for."""
+    available = {"tenant": tenant, "n": n, "start": start, "end": stop, "seed": seed, "responses": n,
+                 "answers": n, "tenant_id": tenant.id}
+    params = inspect.signature(generator).parameters
+    kwargs = {name: available[name] for name in params if name in available}
+    made = generator(**kwargs)
+    db.session.commit()
+    if isinstance(made, int):
+        return made
+    if isinstance(made, dict):
+        return int(made.get("responses") or made.get("answers") or 0)
+    try:
+        return len(made)
+    except TypeError:
+        return n
+
+
+def run_analyses(tenant, end: date | None = None) -> int:
+    """What the scheduler tick would enqueue for this tenant, run here and now (plus re-runs of existing ones)."""
+    from .analysis.periods import local_today
+    from .analysis.runner import run
+    from .jobs import _volume_counter, claim_analysis
+    from .schedule import due_periods, tenant_schedule
+
+    today = end or local_today(tenant.tz)
+    ids = []
+    for entry in tenant_schedule(tenant):
+        volume = _volume_counter(tenant, entry.kind)
+        for period in due_periods(tenant, entry, today, volume):
+            analysis = claim_analysis(tenant, entry.kind, period.name, trigger="schedule")
+            if analysis is None:
+                analysis = db.session.execute(
+                    select(Analysis).where(Analysis.kind == entry.kind, Analysis.period == period.name)
+                ).scalar_one()
+            ids.append(analysis.id)
+    done = 0
+    for analysis_id in dict.fromkeys(ids):
+        try:
+            run(analysis_id)
+            done += 1
+        except Exception as exc:  # noqa: BLE001 - one failed analysis must not stop the demo; it is marked failed
+            current_app.logger.warning("demo analysis %s failed: %s", analysis_id, exc)
+            db.session.rollback()
+    return done
