@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, ValidationError
 from ..channels import tenant_channels
 from ..extensions import db
 from ..models import Analysis
-from ..reports.document import build_sections, figure, headline, signals_of
+from ..reports.document import build_sections, figure, headline, label_of, signals_of
 from ..schedule import KINDS, tenant_schedule
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..web.access import add_office_nav, office_required, tenant_role
@@ -90,6 +90,7 @@ def detail(analysis_id):
         charts=charts,
         headline=headline(doc),
         signals=signals_of(doc),
+        label_of=label_of,
         kind_labels=KIND_LABELS,
         status_labels=STATUS_LABELS,
         trigger_labels=TRIGGER_LABELS,

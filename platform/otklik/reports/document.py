@@ -8,11 +8,14 @@ its title, columns and chart, an unknown one is still shown as a generic table, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from numbers import Number
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
+CODE = re.compile(r"^[0-9][0-9.]*$")
 
 # Keys of the document that describe it rather than measure something.
 META_KEYS = {
@@ -210,7 +213,8 @@ def _rows(value, labeller=None) -> list[dict]:
                     continue
                 label = _label(name, labeller)
                 if inner.get("title") and str(inner["title"]) != label:
-                    label = f"{label} {inner['title']}"
+                    # a classifier code keeps its code beside the title; an internal key gives way to it
+                    label = f"{label} {inner['title']}" if CODE.match(label) else str(inner["title"])
                 row = {"label": label}
                 row.update({k: _scalar(v) for k, v in inner.items() if k != "title" and _scalar(v) is not None})
                 rows.append(row)
