@@ -42,6 +42,14 @@ def _figure_filter(value, fmt: str = "num") -> str:
     return figure(value, fmt)
 
 
+@bp.app_template_filter("iso_date")
+def _iso_date_filter(value) -> str:
+    """`2025-03-31` (as the document stores dates) -> 31.03.2025."""
+    from ..reports.note import format_iso_date
+
+    return format_iso_date(value)
+
+
 def _kinds(tenant) -> list[str]:
     """The kinds the tenant's act schedules first, then the rest (an officer may analyse any by hand)."""
     scheduled = [e.kind for e in tenant_schedule(tenant)]

@@ -31,7 +31,7 @@ def period_title(name: str) -> str:
     return _("year %(year)s", year=y)
 
 
-def _date(text) -> str:
+def format_iso_date(text) -> str:
     try:
         return format_date(date.fromisoformat(str(text)), "dd.MM.yyyy")
     except (TypeError, ValueError):
@@ -56,8 +56,8 @@ def summary(doc: dict | None, channel_titles: dict[str, str] | None = None) -> l
     titles = channel_titles or {}
     out = []
     if doc.get("period_start"):
-        out.append(_("Period: %(start)s to %(end)s.", start=_date(doc.get("period_start")),
-                     end=_date(doc.get("period_end"))))
+        out.append(_("Period: %(start)s to %(end)s.", start=format_iso_date(doc.get("period_start")),
+                     end=format_iso_date(doc.get("period_end"))))
     total = dig(doc, "total.count", "total")
     if isinstance(total, int | float):
         out.append(_("Appeals and complaints registered: %(n)s.", n=figure(total, "int")))

@@ -30,7 +30,7 @@ def test_officer_reads_an_analysis_and_downloads_its_xlsx(app, live_server, page
 
     page.get_by_role("link", name="Анализы").click()
     page.wait_for_url(re.compile(r"/office/analyses/$"))
-    page.get_by_role("link", name="2025-Q1").click()
+    page.get_by_role("link", name="I квартал 2025").click()
     page.wait_for_url(re.compile(r"/office/analyses/\d+$"))
 
     canvas = page.locator("canvas#chart-by_channel")
