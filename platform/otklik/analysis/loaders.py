@@ -1,6 +1,9 @@
 """Frame loaders by name: SQL that filters by tenant and period in the database, read into pandas.
 
-Each capability adds its loaders here (`LOADERS[name] = function(ctx) -> DataFrame`).
+Each kind's module contributes its loaders (`name -> function(ctx) -> DataFrame`); every SQL function behind
+them takes `tenant_id` as a required argument (Core SQL and pandas.read_sql bypass the ORM's tenant scoping).
 """
 
-LOADERS: dict = {}
+from . import appeals, surveys
+
+LOADERS: dict = {**appeals.LOADERS, **surveys.LOADERS}

@@ -14,6 +14,8 @@ class MetricContext:
     """What a metric gets: the tenant (id, time zone, settings), the period, and a shared cache of frames.
 
     Frames are loaded once per analysis by SQL that already filters by tenant and period (`frame(name)`).
+    `inputs` collects the input counts stored with the result; `settings` carries engine settings
+    (`min_cell_size`).
     """
 
     tenant: Any
@@ -22,11 +24,16 @@ class MetricContext:
     loaders: dict[str, Callable] = field(default_factory=dict)
     _frames: dict = field(default_factory=dict)
     inputs: dict = field(default_factory=dict)  # input counts, stored with the result
+    settings: dict = field(default_factory=dict)
 
     def frame(self, name: str):
         if name not in self._frames:
             self._frames[name] = self.loaders[name](self)
         return self._frames[name]
+
+    @property
+    def min_cell_size(self) -> int:
+        return int(self.settings.get("min_cell_size", 5))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,204 @@
+"""Appeals monitoring: the frames (SQL that filters by tenant and period, and aggregates, in the database) and
+the six standard metrics of DOMAIN.md, plus the redirected share and the counts by segment.
+
+Every loader takes `tenant_id` as a required argument: Core SQL and `pandas.read_sql` bypass the automatic
+tenant scoping of the ORM. The period is the UTC instants of its local bounds, so an appeal belongs to the
+period of its registration date in the tenant's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import func, select, text
+
+from ..extensions import db
+from ..models import Appeal
+from .frames import counted, share, stat, weighted_quantile
+from .metrics import MetricContext
+
+SATISFIED = ("supported", "measures_taken")
+UNSATISFIED = ("not_supported",)
+REDIRECTED = ("redirected",)
+WAIT_BUCKETS = ((0, 10), (11, 20), (21, 30), (31, 45), (46, 60), (61, None))
+UNCLASSIFIED = "unclassified"
+UNSPECIFIED = "unspecified"
+
+_t = Appeal.__table__
+
+
+def _in_period(stmt, tenant_id: int, start: datetime, end: datetime):
+    return stmt.where(_t.c.tenant_id == tenant_id, _t.c.registered_at >= start, _t.c.registered_at < end)
+
+
+def load_groups(tenant_id: int, start: datetime, end: datetime, conn=None) -> pd.DataFrame:
+    """Counts per (kind, channel, outcome, segment) registered in [start, end): one scan of the period."""
+    cols = (_t.c.kind, _t.c.channel, _t.c.outcome, _t.c.segment)
+    stmt = _in_period(select(*cols, func.count().label("n")), tenant_id, start, end).group_by(*cols)
+    return pd.read_sql(stmt, conn or db.session.connection())
+
+
+def load_counts_by(column: str, tenant_id: int, start: datetime, end: datetime, conn=None) -> pd.DataFrame:
+    col = _t.c[column]
+    stmt = _in_period(select(col, func.count().label("n")), tenant_id, start, end).group_by(col)
+    return pd.read_sql(stmt, conn or db.session.connection())
+
+
+def load_waits(tenant_id: int, start: datetime, end: datetime, timezone: str, conn=None) -> pd.DataFrame:
+    """Histogram of waiting days (answer date minus registration date, both local): columns days, n.
+
+    PostgreSQL computes the local dates and the histogram itself; other databases (SQLite) have no time zones,
+    so the answered rows' instants are read and converted by pandas.
+    """
+    conn = conn or db.session.connection()
+    if conn.dialect.name == "postgresql":
+        sql = text(
+            "SELECT (timezone(:tz, answered_at))::date - (timezone(:tz, registered_at))::date AS days, "
+            "count(*) AS n FROM appeal WHERE tenant_id = :tenant_id AND registered_at >= :start "
+            "AND registered_at < :end AND answered_at IS NOT NULL GROUP BY 1"
+        )
+        return pd.read_sql(sql, conn, params={"tz": timezone, "tenant_id": tenant_id, "start": start, "end": end})
+    stmt = _in_period(select(_t.c.registered_at, _t.c.answered_at), tenant_id, start, end).where(
+        _t.c.answered_at.is_not(None)
+    )
+    raw = pd.read_sql(stmt, conn)
+    if raw.empty:
+        return pd.DataFrame({"days": pd.Series(dtype="int64"), "n": pd.Series(dtype="int64")})
+    local = {c: pd.to_datetime(raw[c], utc=True).dt.tz_convert(timezone).dt.tz_localize(None).dt.normalize()
+             for c in ("registered_at", "answered_at")}
+    days = (local["answered_at"] - local["registered_at"]).dt.days
+    return days.value_counts().rename_axis("days").reset_index(name="n")
+
+
+# Frames of an analysis, loaded once each (MetricContext.frame caches them).
+
+def _bounds(ctx: MetricContext):
+    return ctx.period.utc_bounds(ctx.tenant.timezone)
+
+
+def frame_groups(ctx: MetricContext) -> pd.DataFrame:
+    df = load_groups(ctx.tenant.id, *_bounds(ctx))
+    df["n"] = df["n"].astype("int64")
+    ctx.inputs["appeals"] = int(df["n"].sum())
+    ctx.inputs["complaints"] = int(df.loc[df["kind"] == "complaint", "n"].sum())
+    return df
+
+
+def frame_topics(ctx: MetricContext) -> pd.DataFrame:
+    return load_counts_by("topic_code", ctx.tenant.id, *_bounds(ctx))
+
+
+def frame_reasons(ctx: MetricContext) -> pd.DataFrame:
+    return load_counts_by("reason", ctx.tenant.id, *_bounds(ctx))
+
+
+def frame_waits(ctx: MetricContext) -> pd.DataFrame:
+    df = load_waits(ctx.tenant.id, *_bounds(ctx), ctx.tenant.timezone)
+    ctx.inputs["answered"] = int(df["n"].sum()) if len(df) else 0
+    return df
+
+
+LOADERS = {
+    "appeals.groups": frame_groups,
+    "appeals.topics": frame_topics,
+    "appeals.reasons": frame_reasons,
+    "appeals.waits": frame_waits,
+}
+
+
+# The metrics.
+
+def total(ctx: MetricContext) -> int:
+    return int(ctx.frame("appeals.groups")["n"].sum())
+
+
+def by_kind(ctx: MetricContext) -> dict:
+    g = ctx.frame("appeals.groups")
+    return counted(g.groupby("kind")["n"].sum(), total(ctx))
+
+
+def by_channel(ctx: MetricContext) -> dict:
+    """1. Count per channel; share of everything registered in the period (all four kinds)."""
+    g = ctx.frame("appeals.groups")
+    return counted(g.groupby("channel")["n"].sum(), total(ctx))
+
+
+def reasons(ctx: MetricContext) -> list[dict]:
+    """2. Main reasons, most frequent first; appeals with no reason recorded count under "unspecified"."""
+    df = ctx.frame("appeals.reasons")
+    counts = df.assign(reason=df["reason"].fillna("").str.strip().replace("", UNSPECIFIED)).groupby("reason")["n"].sum()
+    return [{"reason": k, **v} for k, v in counted(counts, total(ctx)).items()]
+
+
+def _topic_codes(ctx: MetricContext) -> pd.DataFrame:
+    df = ctx.frame("appeals.topics").copy()
+    blocks = df["topic_code"].fillna("").str.strip().str.split(".")
+    df["question"] = blocks.map(lambda b: ".".join(b[:4]) if b and b[0] else UNCLASSIFIED)
+    df["section"] = blocks.map(lambda b: b[0] if b and b[0] else UNCLASSIFIED)
+    df["thematic"] = blocks.map(lambda b: ".".join(b[:2]) if b and b[0] else UNCLASSIFIED)
+    return df
+
+
+def by_topic(ctx: MetricContext) -> dict:
+    """3. Count per classifier question (the first four blocks; a fifth block, a sub-question, rolls into it)."""
+    return counted(_topic_codes(ctx).groupby("question")["n"].sum(), total(ctx))
+
+
+def by_section(ctx: MetricContext) -> dict:
+    return counted(_topic_codes(ctx).groupby("section")["n"].sum(), total(ctx))
+
+
+def by_thematic(ctx: MetricContext) -> dict:
+    return counted(_topic_codes(ctx).groupby("thematic")["n"].sum(), total(ctx))
+
+
+def waiting_days(ctx: MetricContext) -> dict:
+    """4. Answer date minus registration date (local calendar dates) over everything answered, all kinds."""
+    df = ctx.frame("appeals.waits")
+    answered = int(df["n"].sum()) if len(df) else 0
+    if not answered:
+        return {"answered": 0, "mean": None, "median": None, "p90": None, "within_30": 0,
+                "within_30_share": None, "distribution": []}
+    days, n = df["days"].astype("int64").tolist(), df["n"].astype("int64").tolist()
+    within = sum(c for d, c in zip(days, n, strict=True) if d <= 30)
+    distribution = []
+    for lo, hi in WAIT_BUCKETS:
+        count = sum(c for d, c in zip(days, n, strict=True) if (d >= lo or lo == 0) and (hi is None or d <= hi))
+        distribution.append({"bucket": f"{lo}-{hi}" if hi is not None else f"{lo}+", "count": count,
+                             "share": share(count, answered)})
+    return {
+        "answered": answered,
+        "mean": stat(sum(d * c for d, c in zip(days, n, strict=True)) / answered),
+        "median": stat(weighted_quantile(days, n, 0.5)),
+        "p90": stat(weighted_quantile(days, n, 0.9)),
+        "within_30": within,
+        "within_30_share": share(within, answered),
+        "distribution": distribution,
+    }
+
+
+def complaints(ctx: MetricContext) -> dict:
+    """5-6. Satisfied (supported, measures taken) and unsatisfied (not supported) complaints, as shares of all
+    complaints registered in the period, answered or not. No complaints: the shares are null."""
+    g = ctx.frame("appeals.groups")
+    c = g[g["kind"] == "complaint"]
+    n = int(c["n"].sum())
+    satisfied = int(c.loc[c["outcome"].isin(SATISFIED), "n"].sum())
+    unsatisfied = int(c.loc[c["outcome"].isin(UNSATISFIED), "n"].sum())
+    return {"total": n, "satisfied": satisfied, "satisfied_share": share(satisfied, n),
+            "unsatisfied": unsatisfied, "unsatisfied_share": share(unsatisfied, n)}
+
+
+def redirected(ctx: MetricContext) -> dict:
+    """Vladimir 22.5: outcome redirected; share of everything registered in the period."""
+    g = ctx.frame("appeals.groups")
+    count = int(g.loc[g["outcome"].isin(REDIRECTED), "n"].sum())
+    return {"count": count, "share": share(count, total(ctx))}
+
+
+def by_segment(ctx: MetricContext) -> dict:
+    """Omsk 14.4: count per client segment (everything registered), "unspecified" when none was recorded."""
+    g = ctx.frame("appeals.groups")
+    seg = g["segment"].fillna("").str.strip().replace("", UNSPECIFIED)
+    return counted(g.assign(segment=seg).groupby("segment")["n"].sum(), total(ctx))

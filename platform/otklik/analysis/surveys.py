@@ -1,0 +1,341 @@
+"""Survey analyses (external clients: kind `surveys`; employees: kind `employee_surveys`).
+
+Frames come from SQL over `survey_response`, `survey_answer` and `questionnaire_version` that filters by tenant,
+audience and the period (by `submitted_at`, the local bounds as UTC instants) and aggregates in the database.
+Every SQL function takes `tenant_id` as a required argument: Core SQL bypasses the ORM's tenant scoping.
+
+Employee results obey the minimum group size (MIN_CELL_SIZE, default 5): a breakdown cell of fewer answers is
+stored as `{"suppressed": true}` without its figures (DESIGN.md: never shown below that size, even in the office).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from sqlalchemy import inspect, text
+
+from ..extensions import db
+from .frames import share, stat
+from .metrics import MetricContext
+from .prevalence import percent_half_up, prevalence_level
+
+AUDIENCE = {"surveys": "external", "employee_surveys": "internal"}
+YES = {"yes", "да", "1", "true", "y"}
+SCALE_TYPES = {"scale", "matrix"}
+CHOICE_TYPES = {"single", "multiple", "yesno", "demographic"}
+SUPPRESSED = {"suppressed": True}
+TABLES = ("survey_response", "survey_answer", "questionnaire_version")
+
+_PERIOD = ("r.tenant_id = :tenant_id AND r.audience = :audience AND r.submitted_at >= :start "
+           "AND r.submitted_at < :end")
+
+
+def tables_present(conn) -> bool:
+    names = set(inspect(conn).get_table_names())
+    return all(t in names for t in TABLES)
+
+
+def _read(sql: str, conn, **params) -> pd.DataFrame:
+    return pd.read_sql(text(sql), conn, params=params)
+
+
+def load_responses(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
+    """Responses per (object, segment, channel)."""
+    return _read(f"SELECT r.object, r.segment, r.channel, count(*) AS n FROM survey_response r WHERE {_PERIOD} "
+                 "GROUP BY r.object, r.segment, r.channel", conn or db.session.connection(),
+                 tenant_id=tenant_id, audience=audience, start=start, end=end)
+
+
+def load_scales(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
+    """Histogram of numeric answers per (question, row, object, segment, value)."""
+    return _read(
+        "SELECT a.question_key, a.row_key, r.object, r.segment, a.value_num AS value, count(*) AS n "
+        "FROM survey_answer a JOIN survey_response r ON r.id = a.response_id "
+        f"WHERE {_PERIOD} AND a.tenant_id = :tenant_id AND a.value_num IS NOT NULL "
+        "GROUP BY a.question_key, a.row_key, r.object, r.segment, a.value_num",
+        conn or db.session.connection(), tenant_id=tenant_id, audience=audience, start=start, end=end)
+
+
+def load_options(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
+    """Respondents per (question, option); the row with option NULL is the question's respondents."""
+    conn = conn or db.session.connection()
+    params = {"tenant_id": tenant_id, "audience": audience, "start": start, "end": end}
+    base = (f"FROM survey_answer a JOIN survey_response r ON r.id = a.response_id WHERE {_PERIOD} "
+            "AND a.tenant_id = :tenant_id AND a.option IS NOT NULL AND a.option <> ''")
+    per_option = _read(f"SELECT a.question_key, a.option, count(DISTINCT a.response_id) AS n {base} "
+                       "GROUP BY a.question_key, a.option", conn, **params)
+    per_question = _read(f"SELECT a.question_key, count(DISTINCT a.response_id) AS n {base} "
+                         "GROUP BY a.question_key", conn, **params)
+    per_question["option"] = None
+    return pd.concat([per_option, per_question[["question_key", "option", "n"]]], ignore_index=True)
+
+
+def load_texts(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
+    return _read(
+        "SELECT a.question_key, a.text FROM survey_answer a JOIN survey_response r ON r.id = a.response_id "
+        f"WHERE {_PERIOD} AND a.tenant_id = :tenant_id AND a.text IS NOT NULL AND a.text <> '' "
+        "ORDER BY a.id", conn or db.session.connection(), tenant_id=tenant_id, audience=audience,
+        start=start, end=end)
+
+
+def load_questions(tenant_id: int, audience: str, start, end, conn=None) -> dict[str, dict]:
+    """The questions of the questionnaire versions answered in the period, by key (a later version's wins)."""
+    conn = conn or db.session.connection()
+    rows = conn.execute(text(
+        "SELECT v.id, v.questions FROM questionnaire_version v WHERE v.tenant_id = :tenant_id AND v.id IN "
+        f"(SELECT DISTINCT r.questionnaire_version_id FROM survey_response r WHERE {_PERIOD}) ORDER BY v.id"),
+        {"tenant_id": tenant_id, "audience": audience, "start": start, "end": end}).all()
+    out: dict[str, dict] = {}
+    for _id, questions in rows:
+        if isinstance(questions, str):
+            questions = json.loads(questions)
+        for q in questions or []:
+            if isinstance(q, dict) and q.get("key"):
+                out[str(q["key"])] = q
+    return out
+
+
+def _args(ctx: MetricContext):
+    start, end = ctx.period.utc_bounds(ctx.tenant.timezone)
+    return ctx.tenant.id, AUDIENCE[ctx.kind], start, end
+
+
+def _present(ctx: MetricContext) -> bool:
+    if "surveys.present" not in ctx._frames:
+        ctx._frames["surveys.present"] = tables_present(db.session.connection())
+    return ctx._frames["surveys.present"]
+
+
+def _loader(load, empty_columns):
+    def frame(ctx: MetricContext) -> pd.DataFrame:
+        if not _present(ctx):
+            return pd.DataFrame(columns=empty_columns)
+        return load(*_args(ctx))
+
+    return frame
+
+
+def frame_responses(ctx):
+    df = _loader(load_responses, ["object", "segment", "channel", "n"])(ctx)
+    ctx.inputs["responses"] = int(df["n"].sum()) if len(df) else 0
+    return df
+
+
+def frame_texts(ctx):
+    df = _loader(load_texts, ["question_key", "text"])(ctx)
+    ctx.inputs["open_answers"] = len(df)
+    return df
+
+
+def frame_questions(ctx):
+    return load_questions(*_args(ctx)) if _present(ctx) else {}
+
+
+LOADERS = {
+    "surveys.responses": frame_responses,
+    "surveys.scales": _loader(load_scales, ["question_key", "row_key", "object", "segment", "value", "n"]),
+    "surveys.options": _loader(load_options, ["question_key", "option", "n"]),
+    "surveys.texts": frame_texts,
+    "surveys.questions": frame_questions,
+}
+
+
+def _employee(ctx) -> bool:
+    return ctx.kind == "employee_surveys"
+
+
+def _cell(ctx, size: int, figures: dict) -> dict:
+    """A breakdown cell, or `{"suppressed": true}` for employees when fewer than the minimum group answered."""
+    if _employee(ctx) and size < ctx.min_cell_size:
+        return dict(SUPPRESSED)
+    return figures
+
+
+def _scale_stats(values: pd.Series, weights: pd.Series) -> dict:
+    n = int(weights.sum())
+    if not n:
+        return {"n": 0, "mean": None, "share_4_5": None}
+    mean = float((values * weights).sum()) / n
+    high = int(weights[values >= 4].sum())
+    return {"n": n, "mean": stat(mean), "share_4_5": share(high, n)}
+
+
+def _question(ctx, key: str) -> dict:
+    return ctx.frame("surveys.questions").get(key, {})
+
+
+def _title(q: dict, key: str) -> str:
+    number = q.get("number")
+    return f"{number}. {q.get('text', key)}" if number else str(q.get("text", key))
+
+
+# The metrics.
+
+def responses(ctx: MetricContext) -> int:
+    df = ctx.frame("surveys.responses")
+    return int(df["n"].sum()) if len(df) else 0
+
+
+def by_channel(ctx: MetricContext) -> dict:
+    df = ctx.frame("surveys.responses")
+    n = responses(ctx)
+    counts = df.groupby("channel")["n"].sum() if len(df) else {}
+    return {k: _cell(ctx, int(v), {"count": int(v), "share": share(v, n)})
+            for k, v in sorted(dict(counts).items(), key=lambda kv: -kv[1]) if int(v)}
+
+
+def csat(ctx: MetricContext) -> dict:
+    """Mean of the answers given and the share of 4 and 5, per 1-5 question (not matrix rows)."""
+    df = ctx.frame("surveys.scales")
+    out = {}
+    for key, g in (df[df["row_key"].fillna("") == ""].groupby("question_key", sort=False) if len(df) else []):
+        q = _question(ctx, key)
+        if q and q.get("type") not in (None, "scale"):
+            continue
+        figures = _scale_stats(g["value"].astype(float), g["n"].astype(int))
+        out[str(key)] = _cell(ctx, figures["n"], {"title": _title(q, key), "parameter": q.get("parameter", ""),
+                                                   **figures})
+    return out
+
+
+def parameters(ctx: MetricContext) -> dict:
+    """Mean satisfaction per parameter: scale questions by their `parameter`, matrix rows by the row's
+    `parameter` (or the row's key), over every answer given in the period."""
+    df = ctx.frame("surveys.scales")
+    if not len(df):
+        return {}
+    labels, rows = {}, []
+    for (key, row_key), g in df.groupby(["question_key", "row_key"], sort=False):
+        q = _question(ctx, key)
+        if row_key:
+            row = next((r for r in q.get("rows", []) if r.get("key") == row_key), {})
+            param = row.get("parameter") or row_key
+            labels.setdefault(param, row.get("text", param))
+        else:
+            param = q.get("parameter")
+            if not param:
+                continue
+            labels.setdefault(param, param)
+        rows.append(g.assign(parameter=param))
+    if not rows:
+        return {}
+    all_rows = pd.concat(rows)
+    out = {}
+    for param, g in all_rows.groupby("parameter", sort=False):
+        figures = _scale_stats(g["value"].astype(float), g["n"].astype(int))
+        out[str(param)] = _cell(ctx, figures["n"], {"title": labels[param], **figures})
+    return out
+
+
+def _overall_key(ctx) -> str | None:
+    questions = ctx.frame("surveys.questions")
+    for key, q in questions.items():
+        if q.get("parameter") == "overall" and q.get("type") == "scale":
+            return key
+    keys = [k for k, q in questions.items() if q.get("type") == "scale"]
+    return keys[0] if keys else None
+
+
+def _by(ctx, column: str) -> dict:
+    resp = ctx.frame("surveys.responses")
+    if not len(resp):
+        return {}
+    counts = resp.assign(**{column: resp[column].fillna("").replace("", "unspecified")}).groupby(column)["n"].sum()
+    scales = ctx.frame("surveys.scales")
+    overall = _overall_key(ctx)
+    out = {}
+    for name, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        figures = {"responses": int(n)}
+        if overall is not None and len(scales):
+            s = scales[(scales["question_key"] == overall) & (scales["row_key"].fillna("") == "")]
+            s = s[s[column].fillna("").replace("", "unspecified") == name]
+            st = _scale_stats(s["value"].astype(float), s["n"].astype(int))
+            figures.update({"csat_mean": st["mean"], "share_4_5": st["share_4_5"]})
+        out[str(name)] = _cell(ctx, int(n), figures)
+    return out
+
+
+def by_object(ctx: MetricContext) -> dict:
+    return _by(ctx, "object")
+
+
+def by_segment(ctx: MetricContext) -> dict:
+    return _by(ctx, "segment")
+
+
+def choices(ctx: MetricContext) -> dict:
+    """Per choice question: respondents per option and their share of the question's respondents."""
+    df = ctx.frame("surveys.options")
+    out = {}
+    if not len(df):
+        return out
+    for key, g in df.groupby("question_key", sort=False):
+        q = _question(ctx, key)
+        answered = int(g.loc[g["option"].isna(), "n"].sum())
+        texts = {str(o.get("value")): o.get("text", o.get("value")) for o in q.get("options", [])}
+        options = {}
+        for _, r in g[g["option"].notna()].sort_values("n", ascending=False).iterrows():
+            count = int(r["n"])
+            options[str(r["option"])] = _cell(ctx, count, {"title": texts.get(str(r["option"]), str(r["option"])),
+                                                           "count": count, "share": share(count, answered)})
+        out[str(key)] = {"title": _title(q, key), "respondents": answered, "options": options}
+        if _employee(ctx) and answered < ctx.min_cell_size:
+            out[str(key)] = {"title": _title(q, key), **SUPPRESSED}
+    return out
+
+
+def informed(ctx: MetricContext) -> dict:
+    """Share informed: respondents answering yes to the question whose parameter is `informed`."""
+    questions = ctx.frame("surveys.questions")
+    keys = [k for k, q in questions.items() if q.get("parameter") == "informed"]
+    df = ctx.frame("surveys.options")
+    if not keys or not len(df):
+        return {"answered": 0, "count": 0, "share": None}
+    g = df[df["question_key"].isin(keys)]
+    answered = int(g.loc[g["option"].isna(), "n"].sum())
+    yes = int(g.loc[g["option"].notna() & g["option"].astype(str).str.lower().isin(YES), "n"].sum())
+    return _cell(ctx, answered, {"answered": answered, "count": yes, "share": share(yes, answered)})
+
+
+def prevalence(ctx: MetricContext) -> list[dict]:
+    """Prevalence of each problem offered by a multiple-choice question: respondents who chose it / respondents
+    who answered the question, whole percent rounded half up, with the tenant's band (Omsk 16 by default)."""
+    df = ctx.frame("surveys.options")
+    out = []
+    if not len(df):
+        return out
+    for key, g in df.groupby("question_key", sort=False):
+        q = _question(ctx, key)
+        if q.get("type") != "multiple":
+            continue
+        answered = int(g.loc[g["option"].isna(), "n"].sum())
+        texts = {str(o.get("value")): o.get("text", o.get("value")) for o in q.get("options", [])}
+        for _, r in g[g["option"].notna()].iterrows():
+            count = int(r["n"])
+            if _employee(ctx) and count < ctx.min_cell_size:
+                continue
+            percent = percent_half_up(count, answered)
+            out.append({"question": str(key), "option": str(r["option"]),
+                        "title": texts.get(str(r["option"]), str(r["option"])), "count": count,
+                        "respondents": answered, "percent": percent,
+                        "level": prevalence_level(ctx.tenant, percent)})
+    return sorted(out, key=lambda p: (-(p["percent"] or 0), p["question"], p["option"]))
+
+
+def negative(ctx: MetricContext) -> dict:
+    """Negative answers: 1 and 2 on 1-5 questions (scales and matrix rows), of all such answers."""
+    df = ctx.frame("surveys.scales")
+    n = int(df["n"].sum()) if len(df) else 0
+    neg = int(df.loc[df["value"].astype(float) <= 2, "n"].sum()) if n else 0
+    return {"answers": n, "count": neg, "share": share(neg, n)}
+
+
+def themes(ctx: MetricContext) -> list[dict]:
+    from .themes import group_themes
+
+    df = ctx.frame("surveys.texts")
+    found = group_themes(df["text"].tolist() if len(df) else [], settings=ctx.tenant.settings_of("standard_metrics"))
+    if _employee(ctx):
+        found = [t for t in found if t["count"] >= ctx.min_cell_size]
+    return found

@@ -1,0 +1,15 @@
+"""Counts of appeals by client segment (Omsk 14.4)."""
+
+from __future__ import annotations
+
+from otklik.analysis import appeals
+from otklik.analysis.metrics import Metric
+from otklik.hookspecs import hookimpl
+
+NAME = "segments"
+SETTINGS: list = []
+
+
+@hookimpl
+def otklik_metrics(tenant, kind):
+    return [Metric("by_segment", "By client segment", ("appeals",), appeals.by_segment, 80)]
