@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask import current_app, has_request_context
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -25,8 +27,16 @@ def deadline_of(period, days: int) -> date:
 def deadline_warnings(tenant, today: date) -> list[str]:
     """Warnings for analyses with a publication deadline that are not done within WARN_DAYS of it, or overdue.
 
-    Runs inside `tenant_scope(tenant)`. An analysis counts as ready when its row is `done`.
+    Runs inside `tenant_scope(tenant)` (the tick, outside any request: in the platform's default language).
+    An analysis counts as ready when its row is `done`.
     """
+    if has_request_context():
+        return _warnings(tenant, today)
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")):
+        return _warnings(tenant, today)
+
+
+def _warnings(tenant, today: date) -> list[str]:
     out = []
     for entry in tenant_schedule(tenant):
         days = entry.publish_within_days

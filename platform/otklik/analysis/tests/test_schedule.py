@@ -1,0 +1,127 @@
+"""The tick per tenant profile: what is due is enqueued once (twice ticked, two ticks at once, after downtime)."""
+
+import threading
+from datetime import date
+
+from otklik.analysis.periods import parse_period
+from otklik.extensions import db
+from otklik.jobs import tick
+from otklik.models import Analysis, Tenant
+from otklik.publishing.deadlines import deadline_warnings
+from otklik.schedule import due_periods, tenant_schedule
+from otklik.tenancy import across_tenants, tenant_scope
+
+
+def _enqueued(result, slug):
+    return sorted(j.removeprefix(f"{slug}__") for j in result["enqueued"] if j.startswith(f"{slug}__"))
+
+
+def _rows():
+    from sqlalchemy import func, select
+
+    return db.session.execute(across_tenants(select(func.count()).select_from(Analysis))).scalar_one()
+
+
+def test_vladimir_quarterly_once_and_the_45_day_deadline(app, make_tenant, db_session):
+    v = make_tenant("vladimir", slug="vl", tracking_since=date(2025, 1, 1))
+    assert _enqueued(tick("2025-03-31T20:59:00+00:00"), "vl") == []  # 23:59 on 31 March in Moscow
+    first = tick("2025-03-31T21:01:00+00:00")  # 00:01 on 1 April in Moscow
+    assert _enqueued(first, "vl") == ["appeals__2025-Q1", "surveys__2025-Q1"]
+    assert _enqueued(tick("2025-04-01T09:00:00+00:00"), "vl") == []  # a second tick enqueues nothing again
+    assert _rows() == 2
+    t = db_session.get(Tenant, v.id)
+    with tenant_scope(t):
+        assert deadline_warnings(t, date(2025, 5, 1)) == []  # more than 10 days before 15 May
+        [warning] = deadline_warnings(t, date(2025, 5, 10))
+        assert "2025-Q1" in warning and "2025-05-15" in warning and "45" in warning
+        assert deadline_warnings(t, date(2025, 5, 20))  # overdue
+        db_session.execute(across_tenants(
+            Analysis.__table__.update().where(Analysis.tenant_id == t.id).values(status="done")))
+        db_session.commit()
+        assert deadline_warnings(t, date(2025, 5, 10)) == []
+
+
+def test_omsk_monthly_surveys_quarterly_and_yearly_appeals(app, make_tenant, db_session):
+    make_tenant("omsk", slug="om", tracking_since=date(2025, 10, 1))
+    # 00:30 on 1 January 2026 in Omsk (UTC+6) is 18:30 UTC on 31 December
+    r = tick("2025-12-31T18:30:00+00:00")
+    assert _enqueued(r, "om") == sorted([
+        "appeals__2025-Q4", "appeals__2025",
+        "surveys__2025-10", "surveys__2025-11", "surveys__2025-12",
+        "employee_surveys__2025-10", "employee_surveys__2025-11", "employee_surveys__2025-12",
+    ])
+    assert _enqueued(tick("2025-12-31T19:00:00+00:00"), "om") == []
+
+
+def test_astrakhan_half_yearly(app, make_tenant, db_session):
+    make_tenant("astrakhan", slug="as", tracking_since=date(2025, 1, 1))
+    assert _enqueued(tick("2025-06-30T12:00:00+00:00"), "as") == []
+    assert _enqueued(tick("2025-07-01T00:00:00+00:00"), "as") == ["appeals__2025-H1", "surveys__2025-H1"]
+    assert _enqueued(tick("2026-01-01T00:00:00+00:00"), "as") == [
+        "appeals__2025-H2", "employee_surveys__2025", "surveys__2025-H2"]
+
+
+def test_nenets_surveys_monthly_by_volume_else_quarterly(app, make_tenant, db_session):
+    n = make_tenant("nenets", slug="nn", tracking_since=date(2025, 1, 1))
+    t = db_session.get(Tenant, n.id)
+    [entry] = [e for e in tenant_schedule(t) if e.kind == "surveys"]
+    assert entry.cadence == "month_or_quarter" and entry.min_monthly_volume == 30
+    volume = {"2025-01": 45, "2025-02": 30, "2025-03": 12}
+    due = due_periods(t, entry, date(2025, 4, 1), lambda p: volume.get(p.name, 0))
+    # January and February have enough answers on their own; March does not, so the quarter is analysed
+    assert [p.name for p in due] == ["2025-01", "2025-02", "2025-Q1"]
+    all_months = due_periods(t, entry, date(2025, 4, 1), lambda p: 30)
+    assert [p.name for p in all_months] == ["2025-01", "2025-02", "2025-03"]
+    # with no survey answers at all the tick falls back to the quarter; appeals are quarterly
+    r = _enqueued(tick("2025-04-01T00:00:00+00:00"), "nn")
+    assert "appeals__2025-Q1" in r and "surveys__2025-Q1" in r
+    assert not any(x.startswith("surveys__2025-0") for x in r)
+
+
+def test_two_ticks_at_once_enqueue_once(app, make_tenant, db_session):
+    make_tenant("vladimir", slug="vt", tracking_since=date(2025, 1, 1))
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(tick("2025-04-02T00:00:00+00:00"))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert not errors, errors
+    got = sorted(j for r in results for j in r["enqueued"])
+    assert got == ["vt__appeals__2025-Q1", "vt__surveys__2025-Q1"]
+    from otklik.jobs import get_queue
+
+    assert sorted(get_queue(app).job_ids) == got
+
+
+def test_downtime_catches_up_each_missed_period_once(app, make_tenant, db_session):
+    make_tenant("vladimir", slug="vd", tracking_since=date(2025, 1, 1))
+    assert _enqueued(tick("2025-02-01T00:00:00+00:00"), "vd") == []
+    # the scheduler was down from February to August: Q1 and Q2 are both due now, once
+    assert _enqueued(tick("2025-08-01T00:00:00+00:00"), "vd") == [
+        "appeals__2025-Q1", "appeals__2025-Q2", "surveys__2025-Q1", "surveys__2025-Q2"]
+    assert _enqueued(tick("2025-08-01T00:05:00+00:00"), "vd") == []
+
+
+def test_scheduled_analysis_runs_on_a_worker(app, make_tenant, db_session, run_jobs):
+    from .helpers import add_appeals
+
+    v = make_tenant("vladimir", slug="vw", tracking_since=date(2025, 1, 1))
+    add_appeals(v, [dict(registered_at="2025-02-01 10:00", channel="post")] * 2)
+    tick("2025-04-02T00:00:00+00:00")
+    run_jobs()
+    db.session.remove()
+    from sqlalchemy import select
+
+    rows = db.session.execute(across_tenants(select(Analysis).order_by(Analysis.kind))).scalars().all()
+    assert [(a.kind, a.period, a.status) for a in rows] == [("appeals", "2025-Q1", "done"),
+                                                            ("surveys", "2025-Q1", "done")]
+    assert rows[0].result["by_channel"] == {"post": {"count": 2, "share": 1.0}}
+    assert parse_period(rows[0].period).cadence == "quarter"
