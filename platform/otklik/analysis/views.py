@@ -21,6 +21,7 @@ from ..schedule import KINDS, tenant_schedule
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..web.access import add_office_nav, office_required, tenant_role
 from ..web.office import KIND_LABELS
+from .jobs import request_analysis
 from .periods import BadPeriod, local_today, parse_period
 
 bp = Blueprint("analyses", __name__, url_prefix="/<tenant_slug>/office/analyses")
@@ -177,46 +178,6 @@ class RunForm(FlaskForm):
         field.data = period.name
 
 
-def request_analysis(tenant, kind: str, period: str) -> Analysis:
-    """Queue an analysis of (tenant, kind, period) by hand: a new row, or the existing one run again.
-
-    The analysis engine's own `request_analysis`, when it provides one, is used instead.
-    """
-    engine = _engine_request_analysis()
-    if engine is not None:
-        return engine(tenant, kind, period)
-    from ..jobs import claim_analysis, enqueue_analysis
-
-    analysis = claim_analysis(tenant, kind, period, trigger="manual")
-    if analysis is None:
-        analysis = db.session.execute(
-            select(Analysis).where(Analysis.kind == kind, Analysis.period == period)
-        ).scalar_one()
-        job = _job(analysis)
-        if job is not None and job.get_status(refresh=False) in ("queued", "started", "deferred", "scheduled"):
-            return analysis  # already on its way: the same deterministic job, not a second one
-        analysis.status = "queued"
-        analysis.trigger = "manual"
-        analysis.error = ""
-        analysis.started_at = None
-        db.session.commit()
-    enqueue_analysis(analysis, tenant.slug)
-    return analysis
-
-
-def _engine_request_analysis():
-    import importlib
-
-    for module in ("otklik.analysis.requests", "otklik.analysis.jobs", "otklik.jobs"):
-        try:
-            fn = getattr(importlib.import_module(module), "request_analysis", None)
-        except ImportError:
-            continue
-        if fn is not None:
-            return fn
-    return None
-
-
 @bp.route("/run", methods=["GET", "POST"])
 @office_required("officer")
 def run():
@@ -226,7 +187,7 @@ def run():
         form.kind.data = request.args.get("kind") or form.kind.choices[0][0]
         form.period.data = request.args.get("period", "")
     if form.validate_on_submit():
-        analysis = request_analysis(g.tenant, form.kind.data, form.period.data)
+        analysis = request_analysis(g.tenant, form.kind.data, form.period.data, trigger="manual")
         flash(_("The analysis for %(period)s is queued.", period=analysis.period), "success")
         return redirect(url_for(".detail", analysis_id=analysis.id))
     return render_template("office/analyses/run.html", form=form, now=datetime.now(UTC))

@@ -20,7 +20,8 @@ CODE = re.compile(r"^[0-9][0-9.]*$")
 # Keys of the document that describe it rather than measure something.
 META_KEYS = {
     "tenant", "kind", "period", "period_start", "period_end", "timezone", "computed_at", "signals", "inputs",
-    "conclusions", "survey", "survey_link", "instrument", "questionnaire", "title", "schema", "version",
+    "conclusions", "survey", "survey_link", "instrument", "instruments", "questionnaire", "title", "schema",
+    "version", "cadence",
 }
 
 FIELD_LABELS = {
@@ -63,7 +64,25 @@ FIELD_LABELS = {
     "appeals": _l("Appeals and complaints"),
     "complaints": _l("Complaints"),
     "bucket": _l("Days"),
+    "csat_mean": _l("Mean satisfaction"),
+    "lemmas": _l("Key words"),
+    "note": _l("Note"),
+    "within_30_share_": _l("Share answered within 30 days"),
 }
+
+VALUE_LABELS = {
+    "unspecified": _l("not specified"),
+    "unclassified": _l("not classified"),
+    "appeal": _l("appeal"),
+    "complaint": _l("complaint"),
+    "request": _l("request"),
+    "proposal": _l("proposal"),
+    "high": _l("high"),
+    "medium": _l("medium"),
+    "low": _l("low"),
+}
+SUPPRESSED_TEXT = _l("hidden: a group smaller than the minimum")
+HIDDEN_FIELDS = {"csat": {"parameter"}, "prevalence": {"question", "option"}, "choices": set()}
 
 SECTION_TITLES = {
     "total": _l("Appeals and complaints registered"),
@@ -86,6 +105,7 @@ SECTION_TITLES = {
     "themes": _l("Open answers: themes"),
     "open_answers": _l("Open answers: themes"),
     "prevalence": _l("Prevalence of problems"),
+    "negative": _l("Negative answers (1-2 of 5)"),
 }
 
 SHEET_NAMES = {
@@ -109,13 +129,14 @@ SHEET_NAMES = {
     "themes": "Открытые ответы",
     "open_answers": "Открытые ответы",
     "prevalence": "Распространенность",
+    "negative": "Негативные ответы",
 }
 
 # Sections that are a record of named figures rather than a breakdown by something.
-RECORD_KEYS = {"total", "waiting_days", "complaints", "redirected", "responses", "informed"}
+RECORD_KEYS = {"total", "waiting_days", "complaints", "redirected", "responses", "informed", "negative"}
 ORDER = ["total", "responses", "by_kind", "by_channel", "reasons", "by_topic", "by_section", "by_thematic",
-         "waiting_days", "complaints", "redirected", "by_segment", "csat", "parameters", "by_object", "choices",
-         "informed", "prevalence", "themes", "open_answers"]
+         "waiting_days", "complaints", "redirected", "by_segment", "csat", "parameters", "negative", "by_object",
+         "choices", "informed", "prevalence", "themes", "open_answers"]
 LABEL_KEYS = ("label", "code", "title", "name", "reason", "topic", "question", "theme", "option", "segment",
               "channel", "object", "parameter", "bucket", "value")
 DISTRIBUTION_KEYS = ("distribution", "histogram", "buckets")
@@ -197,6 +218,22 @@ def _rows(value, labeller=None) -> list[dict]:
     rows: list[dict] = []
     if isinstance(value, dict):
         for name, inner in value.items():
+            if isinstance(inner, dict) and inner.get("suppressed"):
+                label = inner.get("title") or _label(name, labeller)
+                rows.append({"label": str(label), "note": SUPPRESSED_TEXT})
+                continue
+            if isinstance(inner, dict) and isinstance(inner.get("options"), dict):
+                # a choice question: {title, respondents, options: {value: {title, count, share}}}
+                question = inner.get("title") or _label(name, labeller)
+                for option, cell in inner["options"].items():
+                    cell = cell if isinstance(cell, dict) else {"count": cell}
+                    row = {"label": f"{question} — {cell.get('title') or option}"}
+                    if cell.get("suppressed"):
+                        row["note"] = SUPPRESSED_TEXT
+                    else:
+                        row.update({k: cell[k] for k in ("count", "share") if k in cell})
+                    rows.append(row)
+                continue
             if isinstance(inner, dict):
                 nested = [v for v in inner.values() if isinstance(v, dict)]
                 if nested and len(nested) == len(inner):  # {question: {option: {...}}}: one row per pair
@@ -238,7 +275,8 @@ def _rows(value, labeller=None) -> list[dict]:
 def _label(name, labeller) -> str:
     if labeller is not None:
         return labeller(str(name))
-    return str(name)
+    special = VALUE_LABELS.get(str(name))
+    return str(special) if special is not None else str(name)
 
 
 def _columns(rows: list[dict]) -> list[Column]:
@@ -345,7 +383,7 @@ def build_sections(doc: dict | None, channel_titles: dict[str, str] | None = Non
         ):
             section.facts = _facts(value)
         else:
-            rows = _rows(value, labeller)
+            rows = _tidy(_rows(value, labeller), HIDDEN_FIELDS.get(key, set()))
             if min_cell and doc.get("kind") == "employee_surveys":
                 rows = _suppress_small(rows, min_cell)
                 section.note = _l("Groups of fewer than %(n)s answers are not shown.", n=min_cell)
@@ -362,6 +400,29 @@ def build_sections(doc: dict | None, channel_titles: dict[str, str] | None = Non
         if not section.empty:
             sections.append(section)
     return sections
+
+
+def _tidy(rows: list[dict], hidden: set[str]) -> list[dict]:
+    """Leave out internal keys of a metric and name coded values (prevalence levels) in words."""
+    out = []
+    for row in rows:
+        row = {k: v for k, v in row.items() if k not in hidden}
+        for k in ("level", "priority"):
+            if isinstance(row.get(k), str) and row[k] in VALUE_LABELS:
+                row[k] = str(VALUE_LABELS[row[k]])
+        out.append(row)
+    return out
+
+
+def overall_csat(doc: dict | None):
+    """The overall satisfaction (mean of 1-5): the CSAT question whose parameter is `overall`, else None."""
+    csat = (doc or {}).get("csat")
+    if not isinstance(csat, dict):
+        return None
+    for q in csat.values():
+        if isinstance(q, dict) and q.get("parameter") == "overall" and _num(q.get("mean")) is not None:
+            return q["mean"]
+    return dig(doc, "overall.mean", "csat_overall")
 
 
 def _suppress_small(rows: list[dict], min_cell: int) -> list[dict]:
@@ -419,12 +480,15 @@ def headline(doc: dict | None) -> list[tuple[Any, Any, str]]:
         (_l("Complaints satisfied"), "complaints.satisfied_share", "share"),
         (_l("Complaints unsatisfied"), "complaints.unsatisfied_share", "share"),
         (_l("Redirected"), "redirected.share", "share"),
-        (_l("Overall satisfaction (CSAT)"), "overall.mean", "num"),
         (_l("Share informed"), "informed.share", "share"),
+        (_l("Negative answers (1-2 of 5)"), "negative.share", "share"),
     ):
         value = dig(doc, path)
         if _num(value) is not None:
             out.append((label, value, fmt))
+    overall = overall_csat(doc)
+    if _num(overall) is not None:
+        out.insert(1 if out else 0, (_l("Overall satisfaction (CSAT)"), overall, "num"))
     return out
 
 

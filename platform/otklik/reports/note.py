@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from .document import as_fraction, dig, figure, signals_of
+from .document import as_fraction, dig, figure, overall_csat, signals_of
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -98,13 +98,36 @@ def summary(doc: dict | None, channel_titles: dict[str, str] | None = None) -> l
     responses = dig(doc, "responses.count", "responses.total", "responses")
     if isinstance(responses, int | float):
         out.append(_("Survey responses: %(n)s.", n=figure(responses, "int")))
-    overall = dig(doc, "overall.mean", "csat_overall")
+    overall = overall_csat(doc)
     if isinstance(overall, int | float):
         out.append(_("Overall satisfaction: %(mean)s of 5.", mean=figure(overall)))
+    low = _lowest_parameter(doc)
+    if low is not None:
+        out.append(_("The lowest rated parameter: «%(title)s», %(mean)s of 5.", title=low[0], mean=figure(low[1])))
+    negative = dig(doc, "negative.share")
+    if isinstance(negative, int | float):
+        out.append(_("Negative answers (1 and 2 of 5): %(share)s.", share=figure(negative, "share")))
     informed = dig(doc, "informed.share")
     if isinstance(informed, int | float):
         out.append(_("Share of respondents informed: %(share)s.", share=figure(informed, "share")))
+    problems = [p for p in doc.get("prevalence") or [] if isinstance(p, dict) and p.get("percent") is not None][:3]
+    if problems:
+        out.append(_("Most prevalent problems: %(list)s.", list="; ".join(
+            f"{p.get('title') or p.get('option')} ({p['percent']} %)" for p in problems)))
+    themes = _top(doc.get("themes") or [], 3)
+    if themes:
+        out.append(_("Main themes of open answers: %(list)s.",
+                     list="; ".join(f"{t} ({figure(c, 'int')})" for t, c, _s in themes)))
     return out
+
+
+def _lowest_parameter(doc: dict):
+    params = doc.get("parameters")
+    if not isinstance(params, dict):
+        return None
+    rated = [(str(p.get("title") or k), p["mean"]) for k, p in params.items()
+             if isinstance(p, dict) and isinstance(p.get("mean"), int | float)]
+    return min(rated, key=lambda r: r[1]) if len(rated) > 1 else None
 
 
 def conclusions(doc: dict | None, channel_titles: dict[str, str] | None = None) -> list[str]:
