@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from sqlalchemy import inspect, text
+from sqlalchemy import DateTime, bindparam, inspect, text
 
 from ..extensions import db
 from .frames import share, stat
@@ -36,8 +36,14 @@ def tables_present(conn) -> bool:
     return all(t in names for t in TABLES)
 
 
+def _sql(sql: str):
+    """Text SQL whose period bounds bind as timestamps (SQLite stores them as text in SQLAlchemy's format)."""
+    return text(sql).bindparams(bindparam("start", type_=DateTime(timezone=True)),
+                                bindparam("end", type_=DateTime(timezone=True)))
+
+
 def _read(sql: str, conn, **params) -> pd.DataFrame:
-    return pd.read_sql(text(sql), conn, params=params)
+    return pd.read_sql(_sql(sql), conn, params=params)
 
 
 def load_responses(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
@@ -82,7 +88,7 @@ def load_texts(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataF
 def load_questions(tenant_id: int, audience: str, start, end, conn=None) -> dict[str, dict]:
     """The questions of the questionnaire versions answered in the period, by key (a later version's wins)."""
     conn = conn or db.session.connection()
-    rows = conn.execute(text(
+    rows = conn.execute(_sql(
         "SELECT v.id, v.questions FROM questionnaire_version v WHERE v.tenant_id = :tenant_id AND v.id IN "
         f"(SELECT DISTINCT r.questionnaire_version_id FROM survey_response r WHERE {_PERIOD}) ORDER BY v.id"),
         {"tenant_id": tenant_id, "audience": audience, "start": start, "end": end}).all()
