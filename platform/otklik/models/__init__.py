@@ -2,7 +2,9 @@
 
 from .analysis import Analysis
 from .appeal import Appeal
+from .intake import ClassifierEntry, ImportBatch, ImportMapping
 from .tenant import Tenant
 from .user import ApiToken, Membership, User
 
-__all__ = ["Analysis", "Appeal", "ApiToken", "Membership", "Tenant", "User"]
+__all__ = ["Analysis", "Appeal", "ApiToken", "ClassifierEntry", "ImportBatch", "ImportMapping", "Membership",
+           "Tenant", "User"]

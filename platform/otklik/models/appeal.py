@@ -32,9 +32,10 @@ class Appeal(TenantOwned, Timestamps, db.Model):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     audience: Mapped[str] = mapped_column(String(20), nullable=False, default="external")
     channel: Mapped[str] = mapped_column(String(40), nullable=False)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # UTC; 59-FZ: register in 3 days
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)  # UTC
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # UTC
-    due_date: Mapped[date] = mapped_column(Date, nullable=False)  # local date: registration + 30 days
+    due_date: Mapped[date] = mapped_column(Date, nullable=False)  # local date: the answer deadline in force (registration + 30 days + extended_days)
     extended_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # at most 30 (59-FZ)
     extension_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     redirected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,77 @@
+"""`flask appeals import --tenant SLUG FILE [--mapping NAME]` and `flask classifier load --tenant SLUG FILE`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Tenant
+from ..models.intake import ImportMapping
+from ..tenancy import tenant_scope
+
+appeals_cli = AppGroup("appeals", help="Appeals and complaints register.")
+classifier_cli = AppGroup("classifier", help="Thematic classifier of citizens' appeals.")
+
+
+def _tenant(slug: str) -> Tenant:
+    tenant = db.session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    if tenant is None:
+        click.echo(f"error: no authority {slug!r}", err=True)
+        sys.exit(2)
+    return tenant
+
+
+@appeals_cli.command("import")
+@click.option("--tenant", "slug", required=True)
+@click.option("--mapping", "mapping_name", default=None, help="A saved column mapping of this authority")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(slug, mapping_name, path):
+    """Import a CSV or XLSX file all or nothing; on refusal the report goes to stderr and the exit code is 1."""
+    from .importer import ImportRefused, import_file, report_csv
+
+    tenant = _tenant(slug)
+    with tenant_scope(tenant):
+        mapping = None
+        if mapping_name:
+            m = db.session.execute(select(ImportMapping).where(ImportMapping.name == mapping_name)).scalar_one_or_none()
+            if m is None:
+                click.echo(f"error: no mapping {mapping_name!r} in {slug}", err=True)
+                sys.exit(2)
+            mapping = dict(m.columns)
+        try:
+            result = import_file(db.session, tenant, path, path, mapping)
+        except ImportRefused as refused:
+            click.echo(f"refused: {refused.error_count} error(s), nothing stored", err=True)
+            click.echo(report_csv(refused.errors, refused.error_count).lstrip("\ufeff"), err=True, nl=False)
+            sys.exit(1)
+    click.echo(json.dumps({"total": result.total, "inserted": result.inserted, "updated": result.updated,
+                           "unchanged": result.unchanged}))
+
+
+@classifier_cli.command("load")
+@click.option("--tenant", "slug", required=True)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def classifier_load(slug, path):
+    """Replace the authority's classifier with a `code;title` file (refused whole on any bad line)."""
+    from .classifier import ClassifierError, load_classifier
+
+    tenant = _tenant(slug)
+    with tenant_scope(tenant), open(path, "rb") as f:
+        try:
+            n = load_classifier(tenant.id, f.read())
+        except ClassifierError as exc:
+            click.echo(f"refused: {exc}", err=True)
+            for line, value, reason in exc.errors[:100]:
+                click.echo(f"line {line}: {value!r}: {reason}", err=True)
+            sys.exit(1)
+    click.echo(f"loaded {n} codes into {slug}")
+
+
+def register(app) -> None:
+    app.cli.add_command(appeals_cli)
+    app.cli.add_command(classifier_cli)

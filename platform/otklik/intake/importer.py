@@ -1,0 +1,606 @@
+"""Import of appeals from CSV, XLSX or JSON records: all or nothing, in one transaction.
+
+The file is read in chunks (pandas' C parser, or openpyxl's read-only mode), each chunk validated with vectorised
+pandas checks, and the valid rows staged in a temporary table: PostgreSQL by COPY, SQLite by executemany. Only when
+every row passed (and the staged ids hold no duplicate) does one `INSERT ... SELECT ... ON CONFLICT (tenant_id,
+external_id) DO UPDATE ... WHERE <something changed>` move them into `appeal`, in the same transaction. Any error
+means a rollback: nothing is stored, and the caller gets the errors (row, column, value, reason).
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first appeal row 2 (API: item 1, 2, ...).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from flask_babel import gettext
+from sqlalchemy import text
+
+from ..channels import channel_codes
+from ..models.appeal import AUDIENCES, CLIENT_TYPES, KINDS, OUTCOMES
+from .classifier import check_codes, loaded_codes
+
+CANONICAL = ("external_id", "kind", "audience", "channel", "registered_at", "answered_at", "topic_code", "reason",
+             "segment", "client_type", "object", "outcome")
+EXTRA = ("received_at", "tenant")  # optional: date of receipt (59-FZ 3-day rule), the authority a row names
+FIELDS = CANONICAL + EXTRA
+REQUIRED = ("external_id", "kind", "channel", "registered_at")
+DEFAULTS = {"audience": "external", "client_type": "individual", "outcome": "pending"}
+LIMITS = {"external_id": 100, "reason": 300, "segment": 100, "object": 300, "topic_code": 30, "channel": 40,
+          "tenant": 63}
+MAX_CELL = 1000  # any cell longer than this is refused (over-long lines, pasted letters: no personal data)
+CHUNK_ROWS = 100_000
+MAX_ERRORS = 1000  # errors kept for the report; the count goes on
+DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M:%S")
+FORMULA_START = ("=", "+", "-", "@")
+
+def _l(message: str) -> str:
+    """Marks a msgid for the catalog; translated (and formatted) when an error is made, in the current locale."""
+    return message
+
+
+REASONS = {
+    "file_empty": _l("The file is empty (zero bytes)."),
+    "no_rows": _l("The file has a header but no appeals."),
+    "no_header": _l("The file has no header row."),
+    "encoding": _l("The file is neither UTF-8 nor Windows-1251 text (%(detail)s)."),
+    "not_xlsx": _l("The file is not a readable XLSX workbook."),
+    "bad_line": _l("The line cannot be read: %(detail)s."),
+    "wrong_delimiter": _l("Only one column was found: the delimiter must be ',' or ';'."),
+    "missing_column": _l("Required column '%(value)s' is missing."),
+    "unmapped_column": _l("Column '%(value)s' named in the mapping is not in the file."),
+    "duplicate_column": _l("Column '%(value)s' appears twice in the header."),
+    "required": _l("A value is required."),
+    "too_long": _l("The value is longer than %(limit)s characters."),
+    "kind": _l("Unknown kind: use appeal, complaint, request or proposal."),
+    "audience": _l("Unknown audience: use external or internal."),
+    "client_type": _l("Unknown client type: use individual, legal_entity or employee."),
+    "outcome": _l("Unknown outcome: use pending, supported, measures_taken, explained, not_supported, redirected or "
+                  "left_without_answer."),
+    "channel": _l("Not a channel of this authority."),
+    "date": _l("Not a date: use DD.MM.YYYY, YYYY-MM-DD or YYYY-MM-DD HH:MM."),
+    "date_range": _l("The date is before 1990 or in the future."),
+    "answer_before_registration": _l("The answer is dated before the registration."),
+    "registration_before_receipt": _l("The registration is dated before the receipt."),
+    "topic_malformed": _l("The topic code must be XXXX.XXXX.XXXX.XXXX with an optional fifth block."),
+    "topic_unknown_section": _l("The topic code's section is not one of 0001-0005."),
+    "topic_unknown": _l("The topic code is not in the loaded classifier."),
+    "other_tenant": _l("The row names another authority."),
+    "duplicate_id": _l("The external id appears more than once in the file (rows %(detail)s)."),
+    "formula": _l("The cell holds a formula: export values only."),
+    "too_many_items": _l("At most %(limit)s appeals in one request."),
+    "not_an_object": _l("Each appeal must be a JSON object."),
+}
+
+
+def reason_text(code: str, **params) -> str:
+    """The reason in the request's language; in jobs and commands (no request), the default one (Russian)."""
+    return _translate(REASONS[code], **params)
+
+
+@contextmanager
+def default_locale():
+    """Outside a request (jobs, commands) the core's locale selector has no request to read: use the default."""
+    from flask import current_app, has_app_context, has_request_context
+
+    if has_request_context() or not has_app_context():
+        yield
+        return
+    from flask_babel import force_locale
+
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")):
+        yield
+
+
+def _translate(message: str, **params) -> str:
+    from flask import current_app, has_app_context, has_request_context
+
+    if has_request_context():
+        return gettext(message, **params)
+    if not has_app_context():
+        return message % params if params else message
+    from flask_babel import force_locale
+
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")):
+        return gettext(message, **params)
+
+
+def error(row: int | None, column: str, value, code: str, **params) -> dict:
+    return {"row": row, "column": column, "value": "" if value is None else str(value)[:200], "code": code,
+            "reason": reason_text(code, **params)}
+
+
+class ImportRefused(Exception):
+    """Nothing was stored. `errors` are the first MAX_ERRORS problems, `error_count` all of them."""
+
+    def __init__(self, errors: list[dict], error_count: int | None = None):
+        self.errors = errors
+        self.error_count = error_count if error_count is not None else len(errors)
+        first = errors[0] if errors else {}
+        super().__init__(f"{self.error_count} error(s); first: row {first.get('row')} {first.get('column')}: "
+                         f"{first.get('reason')}")
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class Context:
+    """What validation needs of the tenant, read once before the rows."""
+
+    tenant_id: int
+    tenant_slug: str
+    tz: object
+    channels: set[str]
+    codes: set[str]
+    now: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
+
+    @classmethod
+    def of(cls, tenant) -> Context:
+        with default_locale():
+            return cls(tenant.id, tenant.slug, tenant.tz, set(channel_codes(tenant)), loaded_codes(tenant.id))
+
+
+# ---------------------------------------------------------------------------------------------------------- reading
+
+@dataclass
+class Source:
+    """An opened file: its format, encoding and delimiter, and a way to read it in chunks."""
+
+    kind: str  # csv | xlsx
+    encoding: str = ""
+    delimiter: str = ""
+    header: list[str] = field(default_factory=list)
+    estimated_rows: int = 0
+
+
+def _head(source) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source[:65536])
+    with open(source, "rb") as f:
+        return f.read(65536)
+
+
+def _size(source) -> int:
+    return len(source) if isinstance(source, (bytes, bytearray)) else os.path.getsize(source)
+
+
+def _count_lines(source) -> int:
+    if isinstance(source, (bytes, bytearray)):
+        return source.count(b"\n")
+    n = 0
+    with open(source, "rb") as f:
+        while block := f.read(1 << 20):
+            n += block.count(b"\n")
+    return n
+
+
+def _binary(source):
+    return io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else open(source, "rb")
+
+
+def sniff(source, filename: str = "") -> Source:
+    """Format, encoding (UTF-8 with or without BOM, else Windows-1251) and delimiter from the file's first 64 KB."""
+    if _size(source) == 0:
+        raise ImportRefused([error(None, "", "", "file_empty")])
+    head = _head(source)
+    if head.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
+        return _sniff_xlsx(source)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        raise ImportRefused([error(None, "", "", "encoding", detail="UTF-16 or binary")])
+    if head.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    else:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < 65536)
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "cp1251"
+    try:
+        first = head.decode(encoding, errors="strict" if encoding == "cp1251" else "ignore").splitlines()[0]
+    except (UnicodeDecodeError, IndexError):
+        raise ImportRefused([error(1, "", "", "no_header")]) from None
+    counts = {d: first.count(d) for d in (";", ",", "\t")}
+    delimiter = max(counts, key=counts.get)
+    if counts[delimiter] == 0:
+        delimiter = ","
+    header = [h.strip().strip('"').strip() for h in first.split(delimiter)]
+    return Source("csv", encoding, delimiter, header, max(_count_lines(source) - 1, 0))
+
+
+def _sniff_xlsx(source) -> Source:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(_binary(source), read_only=True, data_only=False)
+        ws = wb.worksheets[0]
+        header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        rows = max((ws.max_row or 1) - 1, 0)
+        wb.close()
+    except Exception:  # noqa: BLE001 - zip, XML or openpyxl errors all mean the same to the officer
+        raise ImportRefused([error(None, "", "", "not_xlsx")]) from None
+    if not header:
+        raise ImportRefused([error(1, "", "", "no_header")])
+    return Source("xlsx", header=["" if h is None else str(h).strip() for h in header], estimated_rows=rows)
+
+
+def _csv_chunks(source, src: Source) -> Iterator[pd.DataFrame]:
+    reader = pd.read_csv(
+        _binary(source), sep=src.delimiter, encoding=src.encoding, dtype=str, keep_default_na=False,
+        na_filter=False, chunksize=CHUNK_ROWS, header=0, skip_blank_lines=True, engine="c", quotechar='"',
+        encoding_errors="strict",
+    )
+    try:
+        yield from reader
+    except UnicodeDecodeError as exc:
+        raise ImportRefused([error(None, "", "", "encoding", detail=str(exc.reason))]) from None
+    except pd.errors.ParserError as exc:
+        message = str(exc)
+        match = re.search(r"line (\d+)", message)
+        raise ImportRefused([error(int(match.group(1)) if match else None, "", "", "bad_line",
+                                   detail=message.removeprefix("Error tokenizing data. C error: ").strip())]) from None
+    except pd.errors.EmptyDataError:
+        return
+    finally:
+        reader.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d" if (value.hour, value.minute) == (0, 0) else "%Y-%m-%d %H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_chunks(source, src: Source) -> Iterator[pd.DataFrame]:
+    """Rows as text; a formula anywhere refuses the file (its cached value may not be what the other system meant)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(_binary(source), read_only=True, data_only=False)
+    ws = wb.worksheets[0]
+    width = len(src.header)
+    rows, formulas = [], []
+    for number, row in enumerate(ws.iter_rows(min_row=2), start=2):
+        values = []
+        for i, cell in enumerate(row[:width]):
+            if cell.data_type == "f":
+                formulas.append(error(number, src.header[i], cell.value, "formula"))
+            values.append(_cell_text(cell.value))
+        if not any(values):
+            continue
+        rows.append(values + [""] * (width - len(values)))
+        if len(rows) >= CHUNK_ROWS:
+            if formulas:
+                break
+            yield pd.DataFrame(rows, columns=src.header)
+            rows = []
+    wb.close()
+    if formulas:
+        raise ImportRefused(formulas[:MAX_ERRORS], len(formulas))
+    if rows:
+        yield pd.DataFrame(rows, columns=src.header)
+
+
+def header_map(header: list[str], mapping: dict | None) -> dict[str, str]:
+    """canonical field -> column of the file; refuses a missing required column or a mapped column not there."""
+    clean = [h.strip() for h in header]
+    seen = set()
+    for h in clean:
+        if h and h.lower() in seen:
+            raise ImportRefused([error(1, h, h, "duplicate_column", value=h)])
+        seen.add(h.lower())
+    by_lower = {h.lower(): h for h in clean}
+    if mapping:
+        result, errors = {}, []
+        for fname, column in mapping.items():
+            if fname not in FIELDS or not column:
+                continue
+            if column.strip().lower() not in by_lower:
+                errors.append(error(1, column, column, "unmapped_column", value=column))
+            else:
+                result[fname] = by_lower[column.strip().lower()]
+    else:
+        result = {f: by_lower[f] for f in FIELDS if f in by_lower}
+        errors = []
+    missing = [f for f in REQUIRED if f not in result]
+    if missing and len(clean) == 1 and any(d in clean[0] for d in ",;\t|"):
+        raise ImportRefused([error(1, "", clean[0], "wrong_delimiter")])
+    errors += [error(1, f, "", "missing_column", value=f) for f in missing]
+    if errors:
+        raise ImportRefused(errors)
+    return result
+
+
+# ------------------------------------------------------------------------------------------------------- validation
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Naive local timestamps from the accepted formats (NaT where none fits) and a mask of date-only values."""
+    s = values.str.strip()
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    todo = s != ""
+    for fmt in DATE_FORMATS:
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
+        out[todo] = parsed
+        todo = todo & out.isna()
+    return out, s.str.len() <= 10
+
+
+def _to_utc(local: pd.Series, tz) -> pd.Series:
+    return local.dt.tz_localize(tz, ambiguous=np.zeros(len(local), dtype=bool),
+                                nonexistent="shift_forward").dt.tz_convert("UTC")
+
+
+class _Errors:
+    def __init__(self):
+        self.items: list[dict] = []
+        self.count = 0
+
+    def add_mask(self, frame: pd.DataFrame, mask: pd.Series, fname: str, column: str, code: str, **params):
+        n = int(mask.sum())
+        if not n:
+            return
+        self.count += n
+        room = MAX_ERRORS - len(self.items)
+        if room <= 0:
+            return
+        sub = frame.loc[mask].head(room)
+        reason = reason_text(code, **params) if params else reason_text(code)
+        for row, value in zip(sub["__row"].tolist(), sub[fname].tolist(), strict=True):
+            self.items.append({"row": int(row), "column": column, "value": str(value)[:200], "code": code,
+                               "reason": reason})
+
+    def add(self, item: dict):
+        self.count += 1
+        if len(self.items) < MAX_ERRORS:
+            self.items.append(item)
+
+
+def validate(frame: pd.DataFrame, columns: dict[str, str], ctx: Context, errors: _Errors) -> pd.DataFrame:
+    """Vectorised checks of one chunk (canonical field names, text values, `__row`); the clean typed frame."""
+    df = pd.DataFrame({"__row": frame["__row"]})
+    for fname in FIELDS:
+        if fname in columns:
+            df[fname] = frame[columns[fname]].fillna("").astype(str).str.strip()
+        else:
+            df[fname] = DEFAULTS.get(fname, "")
+    col = {f: columns.get(f, f) for f in FIELDS}
+    for fname in FIELDS:
+        if fname in columns:
+            limit = LIMITS.get(fname, MAX_CELL)
+            errors.add_mask(df, df[fname].str.len() > limit, fname, col[fname], "too_long", limit=limit)
+    for fname in REQUIRED:
+        errors.add_mask(df, df[fname] == "", fname, col[fname], "required")
+    for fname, allowed in (("kind", KINDS), ("audience", AUDIENCES), ("client_type", CLIENT_TYPES),
+                           ("outcome", OUTCOMES)):
+        if fname in ("audience", "client_type", "outcome"):
+            df.loc[df[fname] == "", fname] = DEFAULTS[fname]
+        errors.add_mask(df, (df[fname] != "") & ~df[fname].isin(allowed), fname, col[fname], fname)
+    errors.add_mask(df, (df["channel"] != "") & ~df["channel"].isin(ctx.channels), "channel", col["channel"],
+                    "channel")
+    errors.add_mask(df, (df["tenant"] != "") & (df["tenant"] != ctx.tenant_slug), "tenant", col["tenant"],
+                    "other_tenant")
+    topic_reasons = check_codes(df["topic_code"], ctx.codes)
+    for code in ("topic_malformed", "topic_unknown_section", "topic_unknown"):
+        errors.add_mask(df, topic_reasons == code, "topic_code", col["topic_code"], code)
+
+    stamps = {}
+    floor, ceiling = pd.Timestamp("1990-01-01", tz="UTC"), ctx.now + pd.Timedelta(days=1)
+    for fname in ("received_at", "registered_at", "answered_at"):
+        local, date_only = parse_dates(df[fname])
+        bad = (df[fname] != "") & local.isna()
+        errors.add_mask(df, bad, fname, col[fname], "date")
+        utc = _to_utc(local, ctx.tz)
+        errors.add_mask(df, utc.notna() & ((utc < floor) | (utc > ceiling)), fname, col[fname], "date_range")
+        stamps[fname] = (local, date_only, utc)
+    reg_local, reg_day, reg = stamps["registered_at"]
+    for later, earlier, code in (("answered_at", "registered_at", "answer_before_registration"),
+                                 ("registered_at", "received_at", "registration_before_receipt")):
+        l_local, l_day, _ = stamps[later]
+        e_local, e_day, _ = stamps[earlier]
+        # a date without time is the whole day: only an earlier calendar day is a contradiction then
+        both_timed = ~l_day & ~e_day
+        before = (l_local.dt.normalize() < e_local.dt.normalize()) | (both_timed & (l_local < e_local))
+        errors.add_mask(df, before.fillna(False).astype(bool), later, col[later], code)
+
+    out = df[["__row", "external_id", "kind", "audience", "channel", "topic_code", "reason", "segment",
+              "client_type", "object", "outcome"]].copy()
+    out["received_at"] = stamps["received_at"][2]
+    out["registered_at"] = reg
+    out["answered_at"] = stamps["answered_at"][2]
+    out["due_date"] = (reg_local.dt.normalize() + pd.Timedelta(days=30))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------- writing
+
+STAGE_COLUMNS = ("line", "external_id", "kind", "audience", "channel", "received_at", "registered_at",
+                 "answered_at", "due_date", "topic_code", "reason", "segment", "client_type", "object", "outcome")
+TEXT_COLUMNS = ("external_id", "kind", "audience", "channel", "topic_code", "reason", "segment", "client_type",
+                "object", "outcome")
+UPDATED = ("kind", "audience", "channel", "received_at", "registered_at", "answered_at", "topic_code", "reason",
+           "segment", "client_type", "object", "outcome")
+
+
+class _Stage:
+    """A temporary table in the import's own transaction: COPY on PostgreSQL, executemany on SQLite."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.pg = conn.dialect.name == "postgresql"
+        stamp = "timestamptz" if self.pg else "TEXT"
+        cols = ", ".join(
+            f"{c} {'integer' if c == 'line' else stamp if c.endswith('_at') else 'date' if c == 'due_date' and self.pg else 'text'}"
+            for c in STAGE_COLUMNS)
+        conn.execute(text("DROP TABLE IF EXISTS intake_stage"))
+        conn.execute(text(f"CREATE TEMPORARY TABLE intake_stage ({cols})" + (" ON COMMIT DROP" if self.pg else "")))
+
+    def write(self, df: pd.DataFrame) -> None:
+        frame = df.rename(columns={"__row": "line"})[list(STAGE_COLUMNS)]
+        if self.pg:
+            buf = frame.to_csv(index=False, header=False, date_format="%Y-%m-%d %H:%M:%S%z")
+            raw = self.conn.connection.driver_connection
+            with raw.cursor() as cur, cur.copy(
+                f"COPY intake_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN "
+                f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
+            ) as copy:
+                copy.write(buf)
+        else:
+            frame = frame.copy()
+            for c in ("received_at", "registered_at", "answered_at"):
+                s = frame[c].dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+                frame[c] = s.where(frame[c].notna(), None)
+            frame["due_date"] = frame["due_date"].dt.strftime("%Y-%m-%d")
+            frame["line"] = frame["line"].astype(int)
+            rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+            placeholders = ", ".join("?" for _ in STAGE_COLUMNS)
+            self.conn.connection.driver_connection.executemany(
+                f"INSERT INTO intake_stage VALUES ({placeholders})", list(rows))
+
+    def duplicates(self, errors: _Errors, column: str) -> None:
+        rows = self.conn.execute(text(
+            "SELECT external_id, min(line), max(line), count(*) FROM intake_stage GROUP BY external_id "
+            f"HAVING count(*) > 1 ORDER BY min(line) LIMIT {MAX_ERRORS}"
+        )).all()
+        for external_id, first, last, n in rows:
+            errors.add(error(int(last), column, external_id, "duplicate_id", detail=f"{first}, {last}"
+                             + (f" +{n - 2}" if n > 2 else "")))
+
+    def merge(self, tenant_id: int, total: int) -> ImportResult:
+        existing = self.conn.execute(text(
+            "SELECT count(*) FROM intake_stage s JOIN appeal a ON a.tenant_id = :t AND a.external_id = s.external_id"
+        ), {"t": tenant_id}).scalar()
+        now = datetime.now(UTC)
+        cols = [c for c in STAGE_COLUMNS if c != "line"]
+        changed = " OR ".join(f"appeal.{c} IS DISTINCT FROM excluded.{c}" for c in UPDATED)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in UPDATED)
+        result = self.conn.execute(text(
+            f"INSERT INTO appeal (tenant_id, {', '.join(cols)}, extended_days, extension_reason, redirected_to, "
+            f"summary, created_at) SELECT :t, {', '.join(cols)}, 0, '', '', '', :now FROM intake_stage WHERE true "
+            f"ON CONFLICT (tenant_id, external_id) DO UPDATE SET {sets}, "
+            "due_date = CASE WHEN appeal.extended_days = 0 THEN excluded.due_date ELSE appeal.due_date END "
+            f"WHERE {changed}"
+        ), {"t": tenant_id, "now": now if self.pg else now.strftime("%Y-%m-%d %H:%M:%S.%f")})
+        written = result.rowcount
+        inserted = total - existing
+        updated = written - inserted
+        return ImportResult(total=total, inserted=inserted, updated=updated, unchanged=existing - updated)
+
+
+# ----------------------------------------------------------------------------------------------------------- entry
+
+def import_frames(conn, ctx: Context, chunks: Iterator[pd.DataFrame], columns: dict[str, str], *,
+                  first_row: int = 2, progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Validate and stage every chunk, then merge; raises ImportRefused (the caller rolls back) on any error."""
+    errors = _Errors()
+    stage = _Stage(conn)
+    total = 0
+    for chunk in chunks:
+        chunk = chunk.reset_index(drop=True)
+        chunk["__row"] = np.arange(first_row + total, first_row + total + len(chunk))
+        clean = validate(chunk, columns, ctx, errors)
+        total += len(chunk)
+        if not errors.count:
+            stage.write(clean)
+        if progress:
+            progress(total)
+        if errors.count >= MAX_ERRORS:
+            break
+    if not errors.count and total == 0:
+        raise ImportRefused([error(None, "", "", "no_rows")])
+    if not errors.count:
+        stage.duplicates(errors, columns.get("external_id", "external_id"))
+    if errors.count:
+        raise ImportRefused(sorted(errors.items, key=lambda e: (e["row"] or 0)), errors.count)
+    return stage.merge(ctx.tenant_id, total)
+
+
+def read_chunks(source, filename: str = "", mapping: dict | None = None) -> tuple[Source, dict, Iterator]:
+    """Sniff a file and check its header; the chunks come lazily."""
+    src = sniff(source, filename)
+    columns = header_map(src.header, mapping)
+    chunks = _xlsx_chunks(source, src) if src.kind == "xlsx" else _csv_chunks(source, src)
+    return src, columns, chunks
+
+
+def import_file(session, tenant, source: bytes | str | Path, filename: str = "", mapping: dict | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Import a file (bytes or a path) for a tenant in the session's transaction: committed, or rolled back and
+    ImportRefused raised."""
+    ctx = Context.of(tenant)
+    if isinstance(source, Path):
+        source = str(source)
+    try:
+        src, columns, chunks = read_chunks(source, filename or str(source if isinstance(source, str) else ""),
+                                           mapping)
+        estimate = src.estimated_rows
+        report = (lambda done: progress(done, max(estimate, done))) if progress else None
+        result = import_frames(session.connection(), ctx, chunks, columns, progress=report)
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return result
+
+
+def import_records(session, tenant, records: list, limit: int = 10_000) -> ImportResult:
+    """The API's batch: JSON objects with the canonical keys, items numbered from 1."""
+    if len(records) > limit:
+        raise ImportRefused([error(None, "", len(records), "too_many_items", limit=limit)])
+    bad = [i for i, r in enumerate(records, start=1) if not isinstance(r, dict)]
+    if bad:
+        raise ImportRefused([error(i, "", "", "not_an_object") for i in bad[:MAX_ERRORS]], len(bad))
+    ctx = Context.of(tenant)
+    names = [f for f in FIELDS if any(f in r for r in records)]
+    frame = pd.DataFrame([{f: "" if r.get(f) is None else str(r.get(f)) for f in names} for r in records],
+                         columns=names)
+    try:
+        columns = header_map(names or ["-"], None)
+        result = import_frames(session.connection(), ctx, iter([frame]), columns, first_row=1)
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return result
+
+
+def safe_cell(value) -> str:
+    """A value for a spreadsheet cell: one that starts like a formula gets a leading quote, so it stays text."""
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def report_csv(errors: list[dict], error_count: int) -> str:
+    """The error report (row, column, value, reason) as CSV for Excel: `;`, UTF-8 with BOM, formulas defused."""
+    import csv
+
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf, delimiter=";")
+    w.writerow([_translate("Row"), _translate("Column"), _translate("Value"), _translate("Reason")])
+    for e in errors:
+        w.writerow([e.get("row") or "", safe_cell(e.get("column")), safe_cell(e.get("value")),
+                    safe_cell(e.get("reason"))])
+    if error_count > len(errors):
+        w.writerow(["", "", "", _translate("... and %(n)s more errors", n=error_count - len(errors))])
+    return buf.getvalue()

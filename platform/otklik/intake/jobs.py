@@ -1,0 +1,82 @@
+"""The import job: reads the batch's bytes from the database, imports them all or nothing, reports progress."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rq import get_current_job
+from sqlalchemy import select
+
+from ..extensions import db
+from ..jobs import JOB_TIMEOUT, RETRY, get_queue, in_app
+from ..models import Tenant
+from ..models.intake import ImportBatch, ImportMapping
+from ..tenancy import across_tenants, tenant_scope
+from .importer import ImportRefused, import_file
+
+FINAL = ("done", "refused")
+
+
+def import_job_id(tenant_slug: str, batch_id: int) -> str:
+    return f"{tenant_slug}__import__{batch_id}"
+
+
+def enqueue_import(batch: ImportBatch, tenant_slug: str):
+    batch.job_id = import_job_id(tenant_slug, batch.id)
+    batch.status = "queued"
+    db.session.commit()
+    return get_queue().enqueue("otklik.intake.jobs.run_import", batch.id, job_id=batch.job_id, retry=RETRY,
+                               job_timeout=JOB_TIMEOUT, result_ttl=86400, failure_ttl=7 * 86400,
+                               description=f"appeals import {batch.job_id}")
+
+
+def run_import(batch_id: int) -> dict:
+    return _run_import(batch_id)
+
+
+@in_app
+def _run_import(batch_id: int) -> dict:
+    batch = db.session.execute(across_tenants(select(ImportBatch).where(ImportBatch.id == batch_id))).scalar_one()
+    if batch.status in FINAL:  # a retried job after the import finished: nothing to do twice
+        return {"status": batch.status}
+    tenant = db.session.get(Tenant, batch.tenant_id)
+    with tenant_scope(tenant):
+        return _import_batch(tenant, batch)
+
+
+def _import_batch(tenant, batch: ImportBatch) -> dict:
+    job = get_current_job()
+    mapping = None
+    if batch.mapping_name:
+        m = db.session.execute(select(ImportMapping).where(ImportMapping.name == batch.mapping_name)).scalar_one()
+        mapping = dict(m.columns)
+    content, filename, batch_id = batch.content, batch.filename, batch.id
+    batch.status = "running"
+    db.session.commit()
+
+    def progress(done: int, total: int) -> None:
+        if job is not None:
+            job.meta["progress"] = {"done": done, "total": total}
+            job.save_meta()
+
+    try:
+        result = import_file(db.session, tenant, content or b"", filename, mapping, progress)
+    except ImportRefused as refused:
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.status, batch.errors, batch.error_count = "refused", refused.errors, refused.error_count
+        batch.content, batch.finished_at = None, datetime.now(UTC)
+        db.session.commit()
+        return {"status": "refused", "errors": refused.error_count}
+    except Exception as exc:
+        db.session.rollback()
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.status, batch.message = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+        db.session.commit()
+        raise
+    batch = db.session.get(ImportBatch, batch_id)
+    batch.status, batch.content, batch.finished_at = "done", None, datetime.now(UTC)
+    batch.total_rows, batch.inserted = result.total, result.inserted
+    batch.updated, batch.unchanged = result.updated, result.unchanged
+    db.session.commit()
+    progress(result.total, result.total)
+    return {"status": "done", "total": result.total, "inserted": result.inserted, "updated": result.updated}
