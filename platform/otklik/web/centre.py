@@ -2,28 +2,76 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import func, select
+import csv
+import io
+from datetime import date
 
-from ..extensions import db
-from ..models import Analysis, Tenant
-from ..tenancy import across_tenants
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from ..analysis.periods import BadPeriod, parse_period
+from ..centre.compare import INDICATORS, SUPPRESSED, channel_columns, comparison, request_missing
+from ..channels import STANDARD_CHANNELS
 from .access import analyst_required
 
 bp = Blueprint("centre", __name__, url_prefix="/centre")
 
 
+def _period_from_request() -> str:
+    raw = request.values.get("period") or str(date.today().year - 1)
+    try:
+        return parse_period(raw).name
+    except BadPeriod:
+        flash(_("Period %(p)s is not one of YYYY, YYYY-Hn, YYYY-Qn, YYYY-MM.", p=raw), "error")
+        return str(date.today().year - 1)
+
+
 @bp.route("/")
 @analyst_required
 def home():
-    tenants = db.session.execute(select(Tenant).where(Tenant.active.is_(True)).order_by(Tenant.name)).scalars().all()
-    done = dict(
-        db.session.execute(
-            across_tenants(
-                select(Analysis.tenant_id, func.count(Analysis.id))
-                .where(Analysis.status == "done")
-                .group_by(Analysis.tenant_id)
-            )
-        ).all()
+    period = _period_from_request()
+    rows = comparison(period)
+    return render_template(
+        "centre/home.html", period=period, rows=rows, indicators=INDICATORS, channels=channel_columns(rows),
+        channel_titles=STANDARD_CHANNELS, suppressed=SUPPRESSED, form=FlaskForm(),
     )
-    return render_template("centre/home.html", tenants=tenants, done=done)
+
+
+@bp.route("/request", methods=["POST"])
+@analyst_required
+def request_period():
+    period = _period_from_request()
+    if FlaskForm().validate_on_submit():
+        queued = request_missing(period)
+        if queued:
+            flash(_("Analyses of %(p)s are queued for: %(who)s.", p=period, who=", ".join(queued)), "success")
+        else:
+            flash(_("Nothing to queue: every authority has this analysis, or the period has not ended."), "info")
+    return redirect(url_for("centre.home", period=period))
+
+
+@bp.route("/comparison.csv")
+@analyst_required
+def comparison_csv():
+    period = _period_from_request()
+    rows = comparison(period)
+    channels = channel_columns(rows)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["authority", "region", "status"] + [key for key, _title, _kind in INDICATORS] + [f"channel_{c}" for c in channels])
+    for row in rows:
+        writer.writerow([row.tenant.name, row.tenant.region, row.status]
+                        + [_csv(row.values.get(key)) for key, _title, _kind in INDICATORS]
+                        + [_csv(row.channels.get(c)) for c in channels])
+    body = "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read UTF-8
+    return Response(body, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="otklik-comparison-{period}.csv"'})
+
+
+def _csv(value) -> str:
+    if value is None:
+        return ""
+    if value == SUPPRESSED:
+        return "<5"
+    return str(value)
