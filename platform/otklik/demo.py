@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
 from .cli import DEMO_TENANTS
@@ -55,25 +56,32 @@ def demo_command(if_empty, n_appeals, n_answers, slugs, seed, today):
     if not tenants:
         raise click.ClickException("no demo authorities: run `flask bootstrap` first")
     ids = [t.id for t in tenants]
-    for i, tenant_id in enumerate(ids):
-        db.session.remove()  # a fresh session per tenant, as the tick does
-        tenant = db.session.get(Tenant, tenant_id)
-        started = time.monotonic()
-        with tenant_scope(tenant):
-            if if_empty and _has_data(tenant):
-                click.echo(f"{tenant.slug}: has data, skipped")
-                continue
-            report = fill_tenant(tenant, n_appeals, n_answers, seed + i, end)
-            report["analyses"] = run_analyses(tenant, end)
-        click.echo(
-            f"{tenant.slug}: {report['appeals']} appeals, {report['answers']} survey answers, "
-            f"{report['analyses']} analyses ({time.monotonic() - started:.1f} s)"
-            + (f"; {report['note']}" if report.get("note") else "")
-        )
+    # No request here: labels (channel titles, signal messages) are made in the platform's default language.
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")):
+        for i, tenant_id in enumerate(ids):
+            _demo_tenant(i, tenant_id, if_empty, n_appeals, n_answers, seed, end)
+
+
+def _demo_tenant(i, tenant_id, if_empty, n_appeals, n_answers, seed, end) -> None:
+    db.session.remove()  # a fresh session per tenant, as the tick does
+    tenant = db.session.get(Tenant, tenant_id)
+    started = time.monotonic()
+    with tenant_scope(tenant):
+        if if_empty and _has_data(tenant):
+            click.echo(f"{tenant.slug}: has data, skipped")
+            return
+        report = fill_tenant(tenant, n_appeals, n_answers, seed + i, end)
+        report["analyses"] = run_analyses(tenant, end)
+    click.echo(
+        f"{tenant.slug}: {report['appeals']} appeals, {report['answers']} survey answers, "
+        f"{report['analyses']} analyses ({time.monotonic() - started:.1f} s)"
+        + (f"; {report['note']}" if report.get("note") else "")
+    )
 
 
 def _has_data(tenant) -> bool:
-    return bool(db.session.execute(select(func.count()).select_from(Appeal)).scalar())
+    # explicit tenant filter: a bare count() over a table is not seen by the ORM scoping hook
+    return db.session.execute(select(Appeal.id).where(Appeal.tenant_id == tenant.id).limit(1)).first() is not None
 
 
 def _window(end: date | None, tenant) -> tuple[datetime, datetime]:
@@ -94,7 +102,7 @@ def fill_tenant(tenant, n_appeals: int, n_answers: int, seed: int, end: date | N
     start, stop = _window(end, tenant)
     report = {"appeals": 0, "answers": 0, "note": ""}
     notes = []
-    db.session.execute(delete(Appeal).where(Appeal.external_id.like(f"{DEMO_PREFIX}%")))
+    db.session.execute(delete(Appeal).where(Appeal.tenant_id == tenant.id, Appeal.external_id.like(f"{DEMO_PREFIX}%")))
     db.session.commit()
     generate_appeals = _generator("otklik.intake.synthetic", "generate_appeals")
     if generate_appeals is None:
@@ -144,7 +152,7 @@ def _insert_appeals(tenant, generate_appeals, n: int, start: datetime, stop: dat
         db.session.execute(Appeal.__table__.insert(), batch)
     db.session.commit()
     return db.session.execute(
-        select(func.count()).select_from(Appeal).where(Appeal.external_id.like(f"{DEMO_PREFIX}%"))
+        select(func.count(Appeal.id)).where(Appeal.tenant_id == tenant.id, Appeal.external_id.like(f"{DEMO_PREFIX}%"))
     ).scalar()
 
 

@@ -1,0 +1,54 @@
+"""`flask demo` at a small size: synthetic data for the demo authorities, their analyses done, idempotent."""
+
+from sqlalchemy import func, select
+
+from otklik.extensions import db
+from otklik.models import Analysis, Appeal
+from otklik.tenancy import across_tenants
+
+SLUGS = ("nenets-dzsn", "omsk-mintrud", "astrakhan-gjn", "vladimir-minsoc")
+
+
+def _counts(app):
+    with app.app_context():
+        appeals = db.session.execute(across_tenants(select(func.count()).select_from(Appeal))).scalar()
+        analyses = db.session.execute(
+            across_tenants(select(Analysis.status, func.count()).group_by(Analysis.status))
+        ).all()
+        return appeals, dict(analyses)
+
+
+def test_demo_fills_each_authority_and_runs_its_analyses(app):
+    runner = app.test_cli_runner()
+    with app.app_context():  # `bootstrap` is a plain click command: `flask` pushes the context, the runner does not
+        boot = runner.invoke(args=["bootstrap", "--tracking-since", "2025-01-01", "--admin-password", "x"])
+    assert boot.exit_code == 0, boot.output
+
+    result = runner.invoke(args=["demo", "--appeals", "120", "--answers", "40", "--today", "2025-07-02"])
+    assert result.exit_code == 0, result.output
+    for slug in SLUGS:
+        assert f"{slug}: 120 appeals" in result.output
+    appeals, statuses = _counts(app)
+    assert appeals == 4 * 120
+    assert set(statuses) == {"done"} and statuses["done"] >= 8
+
+    with app.app_context():
+        # Nenets, Omsk and Vladimir analyse appeals quarterly, Astrakhan half-yearly (5.6)
+        first = db.session.execute(across_tenants(
+            select(Analysis).where(Analysis.kind == "appeals", Analysis.period.in_(("2025-Q1", "2025-H1")))
+        )).scalars().all()
+        assert sorted(a.period for a in first) == ["2025-H1", "2025-Q1", "2025-Q1", "2025-Q1"]
+        assert all(a.result["total"] > 0 and a.result["by_channel"] for a in first)
+
+    again = runner.invoke(args=["demo", "--appeals", "120", "--answers", "40", "--today", "2025-07-02"])
+    assert again.exit_code == 0, again.output
+    assert _counts(app) == (appeals, statuses)  # replaced, not added
+
+    skipped = runner.invoke(args=["demo", "--if-empty", "--today", "2025-07-02"])
+    assert skipped.exit_code == 0 and skipped.output.count("has data, skipped") == 4
+    assert _counts(app) == (appeals, statuses)
+
+
+def test_demo_without_authorities_says_what_to_do(app):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0 and "flask bootstrap" in result.output
