@@ -3,6 +3,7 @@
 from .analysis import Analysis
 from .appeal import Appeal
 from .intake import ClassifierEntry, ImportBatch, ImportMapping
+from .survey import Questionnaire, QuestionnaireVersion, Survey, SurveyAnswer, SurveyResponse
 from .tenant import Tenant
 from .user import ApiToken, Membership, User
 

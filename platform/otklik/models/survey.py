@@ -1,0 +1,193 @@
+"""Questionnaires, their versions, surveys and anonymous answers.
+
+Storage contract shared with the survey metrics (otklik.analysis.surveys):
+
+- `questionnaire_version.questions` is a JSON list of questions:
+  {"key", "number", "type" (single|multiple|scale|matrix|yesno|open|demographic), "text",
+   "options": [{"value", "text", "goto"?}], "rows": [{"key", "text", "parameter"?}], "required", "parameter"?}
+- `survey_response`: one submitted questionnaire; channel, audience, object, segment, submitted_at (UTC), source.
+  No IP address, user agent, cookie id or account is ever stored (152-FZ; Omsk 10, Vladimir 11).
+- `survey_answer`: one row per answer; matrix rows carry `row_key`, scale and matrix answers `value_num`,
+  choices `option` (one row per chosen option of a multiple choice), open answers `text`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..tenancy import TenantOwned
+from .base import Timestamps, utcnow
+
+QUESTION_TYPES = ("single", "multiple", "scale", "matrix", "yesno", "open", "demographic")
+AUDIENCES = ("external", "internal")
+SURVEY_STATUSES = ("draft", "open", "closed")
+SOURCES = ("web", "offline", "import")
+
+
+class PublishedVersionImmutable(RuntimeError):
+    """A published questionnaire version was about to change: make a new draft version instead."""
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Questionnaire(TenantOwned, Timestamps, db.Model):
+    __tablename__ = "questionnaire"
+    __table_args__ = (Index("ix_questionnaire_tenant_created", "tenant_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500), nullable=False)
+    audience: Mapped[str] = mapped_column(String(20), nullable=False, default="external")
+    template_key: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    versions: Mapped[list[QuestionnaireVersion]] = relationship(
+        back_populates="questionnaire", order_by="QuestionnaireVersion.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def latest(self) -> QuestionnaireVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def published(self) -> list[QuestionnaireVersion]:
+        return [v for v in self.versions if v.status == "published"]
+
+
+class QuestionnaireVersion(TenantOwned, Timestamps, db.Model):
+    __tablename__ = "questionnaire_version"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "questionnaire_id", "number"),
+        Index("ix_questionnaire_version_tenant_questionnaire", "tenant_id", "questionnaire_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
+    questions: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+
+class Survey(TenantOwned, Timestamps, db.Model):
+    __tablename__ = "survey"
+    __table_args__ = (
+        UniqueConstraint("token"),
+        Index("ix_survey_tenant_created", "tenant_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_version.id", ondelete="RESTRICT"), nullable=False
+    )
+    title: Mapped[str] = mapped_column(String(500), nullable=False)
+    object: Mapped[str] = mapped_column(String(300), nullable=False, default="")  # service or process
+    audience: Mapped[str] = mapped_column(String(20), nullable=False, default="external")
+    segment: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    channels: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # UTC
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # UTC
+    token: Mapped[str] = mapped_column(String(40), nullable=False, default=new_token)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
+
+    version: Mapped[QuestionnaireVersion] = relationship()
+
+    def state(self, now: datetime | None = None) -> str:
+        """`open`, `draft`, `closed`, `not_yet` (before opens_at) or `ended` (after closes_at)."""
+        now = now or utcnow()
+        if self.status != "open":
+            return self.status
+        if self.opens_at is not None and now < _aware(self.opens_at):
+            return "not_yet"
+        if self.closes_at is not None and now >= _aware(self.closes_at):
+            return "ended"
+        return "open"
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class SurveyResponse(TenantOwned, db.Model):
+    """One submitted questionnaire. Deliberately no IP, user agent, cookie id or user id."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (
+        Index("ix_survey_response_tenant_survey", "tenant_id", "survey_id"),
+        Index("ix_survey_response_tenant_submitted", "tenant_id", "audience", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), nullable=False)
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_version.id", ondelete="RESTRICT"), nullable=False
+    )
+    channel: Mapped[str] = mapped_column(String(40), nullable=False)
+    audience: Mapped[str] = mapped_column(String(20), nullable=False, default="external")
+    object: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    segment: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    source: Mapped[str] = mapped_column(String(20), nullable=False, default="web")
+
+
+class SurveyAnswer(TenantOwned, db.Model):
+    __tablename__ = "survey_answer"
+    __table_args__ = (
+        Index("ix_survey_answer_tenant_survey", "tenant_id", "survey_id"),
+        Index("ix_survey_answer_tenant_question", "tenant_id", "question_key"),
+        Index("ix_survey_answer_tenant_response", "tenant_id", "response_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("survey_response.id", ondelete="CASCADE"), nullable=False)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), nullable=False)
+    question_key: Mapped[str] = mapped_column(String(40), nullable=False)
+    row_key: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    value_num: Mapped[float | None] = mapped_column(Float)
+    option: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+@event.listens_for(QuestionnaireVersion, "before_update")
+def _refuse_published_changes(mapper, connection, target):
+    """A published version never changes: its answers point at it. Edits go to a new draft version."""
+    state = inspect(target)
+    was = state.attrs.status.history
+    old_status = (was.deleted or was.unchanged or [None])[0]
+    if old_status != "published":
+        return
+    for name in ("questions", "number", "status", "questionnaire_id", "published_at"):
+        if state.attrs[name].history.has_changes():
+            raise PublishedVersionImmutable(f"questionnaire version {target.id} is published; {name} cannot change")
+
+
+@event.listens_for(QuestionnaireVersion, "before_delete")
+def _refuse_published_delete(mapper, connection, target):
+    if target.status == "published":
+        raise PublishedVersionImmutable(f"questionnaire version {target.id} is published and cannot be deleted")

@@ -1,0 +1,119 @@
+"""A survey's results for the office, with the small-group rule of employee surveys.
+
+Answers of internal clients (audience `internal`) are never shown for a group smaller than MIN_CELL_SIZE
+(default 5), after any filter: when fewer respondents match the filter nothing is shown; an option, a mark
+distribution or a mean over fewer answers is shown as suppressed; open answers appear only when the whole
+filtered group is large enough, and then unordered by respondent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models.survey import Survey, SurveyAnswer, SurveyResponse
+
+FILTERS = ("channel", "segment", "source")
+
+
+@dataclass
+class Results:
+    respondents: int
+    suppressed: bool
+    min_size: int
+    questions: list = field(default_factory=list)
+
+
+def _responses(survey: Survey, filters: dict, start: datetime | None, end: datetime | None):
+    stmt = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
+    for name in FILTERS:
+        if filters.get(name):
+            stmt = stmt.where(getattr(SurveyResponse, name) == filters[name])
+    if start is not None:
+        stmt = stmt.where(SurveyResponse.submitted_at >= start)
+    if end is not None:
+        stmt = stmt.where(SurveyResponse.submitted_at < end)
+    return stmt
+
+
+def filter_values(survey: Survey) -> dict[str, list[str]]:
+    out = {}
+    for name in FILTERS:
+        column = getattr(SurveyResponse, name)
+        out[name] = [v for v in db.session.execute(
+            select(column).where(SurveyResponse.survey_id == survey.id).distinct().order_by(column)).scalars() if v]
+    return out
+
+
+def survey_results(survey: Survey, filters: dict | None = None, start: datetime | None = None,
+                   end: datetime | None = None) -> Results:
+    filters = filters or {}
+    min_size = int(current_app.config.get("MIN_CELL_SIZE", 5))
+    guard = survey.audience == "internal"
+    ids = _responses(survey, filters, start, end).subquery()
+    respondents = db.session.execute(select(func.count()).select_from(ids)).scalar_one()
+    if guard and respondents < min_size:
+        return Results(respondents, True, min_size)
+
+    def small(n: int) -> bool:
+        return guard and n < min_size
+
+    base = select(SurveyAnswer).where(SurveyAnswer.survey_id == survey.id, SurveyAnswer.response_id.in_(
+        select(ids.c.id)))
+    options = db.session.execute(
+        select(SurveyAnswer.question_key, SurveyAnswer.option, func.count(func.distinct(SurveyAnswer.response_id)))
+        .where(base.whereclause).where(SurveyAnswer.option.is_not(None))
+        .group_by(SurveyAnswer.question_key, SurveyAnswer.option)).all()
+    answered = dict(db.session.execute(
+        select(SurveyAnswer.question_key, func.count(func.distinct(SurveyAnswer.response_id)))
+        .where(base.whereclause).group_by(SurveyAnswer.question_key)).all())
+    marks = db.session.execute(
+        select(SurveyAnswer.question_key, SurveyAnswer.row_key, func.count(), func.avg(SurveyAnswer.value_num),
+               func.sum(func.cast(SurveyAnswer.value_num >= 4, db.Integer)))
+        .where(base.whereclause).where(SurveyAnswer.value_num.is_not(None))
+        .group_by(SurveyAnswer.question_key, SurveyAnswer.row_key)).all()
+    by_option: dict = {}
+    for key, option, n in options:
+        by_option.setdefault(key, {})[option] = n
+    by_mark: dict = {}
+    for key, row_key, n, mean, high in marks:
+        by_mark.setdefault(key, {})[row_key] = (n, mean, high or 0)
+
+    questions = []
+    for question in survey.version.questions:
+        key = question["key"]
+        n = answered.get(key, 0)
+        item = {"question": question, "answered": n, "suppressed": small(n)}
+        if item["suppressed"]:
+            questions.append(item)
+            continue
+        if question["type"] in ("single", "multiple", "yesno", "demographic"):
+            counts = by_option.get(key, {})
+            item["options"] = [
+                {"value": o["value"], "text": o["text"], "count": None if small(counts.get(o["value"], 0))
+                 else counts.get(o["value"], 0),
+                 "share": None if small(counts.get(o["value"], 0)) or not n
+                 else round(100 * counts.get(o["value"], 0) / n)}
+                for o in question.get("options") or []]
+        elif question["type"] in ("scale", "matrix"):
+            rows = question.get("rows") if question["type"] == "matrix" else [{"key": "", "text": ""}]
+            item["marks"] = []
+            for row in rows:
+                cnt, mean, high = by_mark.get(key, {}).get(row["key"], (0, None, 0))
+                hidden = small(cnt)
+                item["marks"].append({"text": row["text"], "count": cnt if not hidden else None,
+                                      "mean": None if hidden or mean is None else round(float(mean), 2),
+                                      "share_4_5": None if hidden or not cnt else round(100 * high / cnt),
+                                      "suppressed": hidden})
+        elif question["type"] == "open":
+            texts = db.session.execute(
+                select(SurveyAnswer.text).where(base.whereclause).where(SurveyAnswer.question_key == key,
+                                                                         SurveyAnswer.text.is_not(None))
+                .order_by(SurveyAnswer.text if guard else SurveyAnswer.id.desc()).limit(200)).scalars().all()
+            item["texts"] = texts
+        questions.append(item)
+    return Results(respondents, False, min_size, questions)

@@ -1,0 +1,87 @@
+"""Questionnaires, versions and surveys: what the office pages, the public form and the import do with them."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models.survey import (
+    PublishedVersionImmutable,
+    Questionnaire,
+    QuestionnaireVersion,
+    Survey,
+    SurveyAnswer,
+    SurveyResponse,
+)
+from .engine import answer_rows, check_questions
+
+
+def create_from_template(template, title: str | None = None) -> Questionnaire:
+    """A questionnaire with one draft version holding a copy of the template's questions."""
+    check_questions(template.questions)
+    questionnaire = Questionnaire(title=title or template.title, audience=template.audience,
+                                  template_key=template.key, description=template.description)
+    questionnaire.versions.append(QuestionnaireVersion(number=1, status="draft",
+                                                       questions=copy.deepcopy(template.questions)))
+    db.session.add(questionnaire)
+    db.session.flush()
+    return questionnaire
+
+
+def save_draft(version: QuestionnaireVersion, questions: list) -> None:
+    """Replace a draft's questions after validation; a published version is refused."""
+    if version.is_published:
+        raise PublishedVersionImmutable(f"questionnaire version {version.id} is published")
+    check_questions(questions)
+    version.questions = copy.deepcopy(questions)
+
+
+def publish(version: QuestionnaireVersion) -> None:
+    if version.is_published:
+        return
+    check_questions(version.questions)
+    version.status = "published"
+    version.published_at = datetime.now(UTC)
+
+
+def new_draft(questionnaire: Questionnaire) -> QuestionnaireVersion:
+    """A new draft version copied from the latest one (the way to change a published questionnaire)."""
+    latest = questionnaire.latest
+    if latest is not None and not latest.is_published:
+        return latest
+    draft = QuestionnaireVersion(number=(latest.number + 1) if latest else 1, status="draft",
+                                 questions=copy.deepcopy(latest.questions if latest else []))
+    questionnaire.versions.append(draft)
+    db.session.flush()
+    return draft
+
+
+def store_response(survey: Survey, answers: dict, *, channel: str, source: str,
+                   submitted_at: datetime | None = None, segment: str | None = None) -> SurveyResponse:
+    """One anonymous response with its answers (already checked by engine.check_answers). Nothing identifies the
+    respondent: no address, browser, cookie or account is passed in, so none can be stored."""
+    version = survey.version
+    response = SurveyResponse(
+        tenant_id=survey.tenant_id, survey_id=survey.id, questionnaire_version_id=version.id, channel=channel,
+        audience=survey.audience, object=survey.object, segment=survey.segment if segment is None else segment,
+        submitted_at=submitted_at or datetime.now(UTC), source=source,
+    )
+    db.session.add(response)
+    db.session.flush()
+    db.session.add_all(SurveyAnswer(tenant_id=survey.tenant_id, response_id=response.id, survey_id=survey.id, **row)
+                       for row in answer_rows(version.questions, answers))
+    return response
+
+
+def response_counts() -> dict[int, int]:
+    """Responses per survey of the current tenant."""
+    rows = db.session.execute(select(SurveyResponse.survey_id, func.count(SurveyResponse.id))
+                              .group_by(SurveyResponse.survey_id)).all()
+    return {survey_id: n for survey_id, n in rows}
+
+
+def survey_by_token(token: str) -> Survey | None:
+    return db.session.execute(select(Survey).where(Survey.token == token)).scalar_one_or_none()
