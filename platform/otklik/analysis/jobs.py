@@ -45,6 +45,7 @@ def request_analysis(tenant, kind: str, period: str, trigger: str = "manual") ->
         ).scalar_one()
         job = _job(analysis_job_id(tenant.slug, kind, period))
         if job is not None and job.get_status(refresh=True) in ACTIVE:
+            db.session.commit()  # end the transaction of the refused insert (SQLite would stay locked)
             return analysis
         if job is not None:
             job.delete()  # a finished or failed job of the same id: make room for the new one

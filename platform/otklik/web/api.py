@@ -107,6 +107,23 @@ def analysis(analysis_id):
     )
 
 
+@tenant_api.route("/analyses")
+@documented("/{tenant}/analyses", "get", "The authority's analyses, newest period first (without their documents)",
+            tags=("analyses",),
+            parameters=[{"name": "kind", "in": "query", "required": False, "schema": {"type": "string"}}])
+@api_auth()
+def analyses():
+    stmt = select(Analysis).order_by(Analysis.period.desc(), Analysis.kind, Analysis.id.desc())
+    if request.args.get("kind"):
+        stmt = stmt.where(Analysis.kind == request.args["kind"])
+    rows = db.session.execute(stmt.limit(500)).scalars().all()
+    return jsonify(analyses=[
+        dict(id=a.id, kind=a.kind, period=a.period, status=a.status, trigger=a.trigger,
+             finished_at=a.finished_at.isoformat() if a.finished_at else None)
+        for a in rows
+    ])
+
+
 def register_tenant_api() -> None:
     """Nest the tenant API under /api/v1 once every capability has added its routes."""
     if "tenant_api" not in {b.name for b, _ in bp._blueprints}:
