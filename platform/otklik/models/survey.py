@@ -28,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -178,8 +179,9 @@ class SurveyAnswer(TenantOwned, db.Model):
 def _refuse_published_changes(mapper, connection, target):
     """A published version never changes: its answers point at it. Edits go to a new draft version."""
     state = inspect(target)
-    was = state.attrs.status.history
-    old_status = (was.deleted or was.unchanged or [None])[0]
+    # The stored status, read from the database: an expired attribute has no history to tell it.
+    table = QuestionnaireVersion.__table__
+    old_status = connection.execute(select(table.c.status).where(table.c.id == target.id)).scalar()
     if old_status != "published":
         return
     for name in ("questions", "number", "status", "questionnaire_id", "published_at"):

@@ -1,0 +1,258 @@
+"""Office pages: questionnaires from templates, immutability of published versions, surveys with link and QR,
+offline entry, CSV import (all or nothing), results with the small-group rule, answers per period."""
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from otklik.analysis.periods import period_containing
+from otklik.extensions import db
+from otklik.models import Questionnaire, QuestionnaireVersion, Survey, SurveyAnswer, SurveyResponse, Tenant
+from otklik.models.survey import PublishedVersionImmutable
+from otklik.surveys import service
+from otklik.surveys.templates import BUILTIN
+from otklik.surveys.volume import answers_in_period
+from otklik.tenancy import tenant_scope
+
+from .conftest import VLADIMIR_FORM, make_survey
+
+
+@pytest.fixture
+def officer(vladimir, make_user, login_as):
+    make_user("officer@example.org", tenant=vladimir, role="officer")
+    login_as("officer@example.org")
+    return vladimir
+
+
+def count(app, tenant, model=SurveyResponse, **where):
+    with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
+        stmt = select(func.count(model.id))
+        for key, value in where.items():
+            stmt = stmt.where(getattr(model, key) == value)
+        return db.session.execute(stmt).scalar_one()
+
+
+def test_officer_creates_publishes_and_opens_a_survey(app, client, officer):
+    base = f"/{officer.slug}/office/surveys"
+    page = client.get(f"{base}/questionnaires/new").get_data(as_text=True)
+    assert "Оценка удовлетворенности внешних клиентов" in page
+    assert "employee_omsk_areas" not in page  # Vladimir offers only the templates its profile lists
+    response = client.post(f"{base}/questionnaires/new", data={"template": "vladimir_appendix", "title": ""})
+    assert response.status_code == 302
+    qid = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    assert "перейдите к вопросу 6" in client.get(f"{base}/questionnaires/{qid}").get_data(as_text=True)
+    client.post(f"{base}/questionnaires/{qid}/publish")
+    with app.app_context(), tenant_scope(db.session.get(Tenant, officer.id)):
+        version = db.session.execute(select(QuestionnaireVersion)).scalar_one()
+        assert version.status == "published" and len(version.questions) == 15
+        version_id = version.id
+    response = client.post(f"{base}/new", data={
+        "version": str(version_id), "title": "Оценка выплаты на ребенка", "object": "Ежемесячная выплата на ребенка",
+        "channels": ["survey_online", "survey_offline"], "opens_on": "", "closes_on": ""})
+    assert response.status_code == 302
+    survey_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    client.post(f"{base}/{survey_id}/status", data={"action": "open"})
+    page = client.get(f"{base}/{survey_id}").get_data(as_text=True)
+    assert "Открыт" in page and f"/{officer.slug}/s/" in page
+    png = client.get(f"{base}/{survey_id}/qr.png")
+    assert png.status_code == 200 and png.mimetype == "image/png" and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = client.get(f"{base}/{survey_id}/qr.svg?download=1")
+    assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data and "attachment" in svg.headers[
+        "Content-Disposition"]
+    assert client.get(f"{base}/{survey_id}/poster").status_code == 200
+    assert client.get(f"{base}/").status_code == 200
+
+
+def test_draft_is_validated_on_save(app, client, officer):
+    base = f"/{officer.slug}/office/surveys"
+    response = client.post(f"{base}/questionnaires/new", data={"template": "vladimir_appendix"})
+    qid = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    questions = BUILTIN["vladimir_appendix"].questions
+    looping = json.loads(json.dumps(questions))
+    looping[6]["options"][1]["goto"] = 2
+    html = client.post(f"{base}/questionnaires/{qid}", data={"title": "x", "questions": json.dumps(looping)}) \
+        .get_data(as_text=True)
+    assert "возвращает к вопросу 2" in html
+    missing = json.loads(json.dumps(questions))
+    missing[3]["options"][1]["goto"] = 99
+    html = client.post(f"{base}/questionnaires/{qid}", data={"title": "x", "questions": json.dumps(missing)}) \
+        .get_data(as_text=True)
+    assert "к вопросу 99, которого нет" in html
+    shorter = json.loads(json.dumps(questions))[:14]
+    assert client.post(f"{base}/questionnaires/{qid}", data={"title": "Короче", "questions": json.dumps(shorter)}) \
+        .status_code == 302
+    with app.app_context(), tenant_scope(db.session.get(Tenant, officer.id)):
+        assert len(db.session.execute(select(QuestionnaireVersion)).scalar_one().questions) == 14
+
+
+def test_published_version_is_immutable(app, vladimir):
+    with app.app_context(), tenant_scope(db.session.get(Tenant, vladimir.id)):
+        questionnaire = service.create_from_template(BUILTIN["vladimir_appendix"])
+        version = questionnaire.latest
+        service.publish(version)
+        db.session.commit()
+        with pytest.raises(PublishedVersionImmutable):
+            service.save_draft(version, version.questions[:3])
+        version.questions = version.questions[:3]  # even a direct write is refused at flush
+        with pytest.raises(PublishedVersionImmutable):
+            db.session.commit()
+        db.session.rollback()
+        version.status = "draft"
+        with pytest.raises(PublishedVersionImmutable):
+            db.session.commit()
+        db.session.rollback()
+        with pytest.raises(PublishedVersionImmutable):
+            db.session.delete(version)
+            db.session.flush()
+        db.session.rollback()
+        draft = service.new_draft(questionnaire)
+        assert (draft.number, draft.status, len(draft.questions)) == (2, "draft", 15)
+        service.save_draft(draft, draft.questions[:3])
+        db.session.commit()
+        versions = db.session.execute(select(QuestionnaireVersion).order_by(QuestionnaireVersion.number)).scalars()
+        assert [(v.number, v.status, len(v.questions)) for v in versions] == [(1, "published", 15),
+                                                                              (2, "draft", 3)]
+
+
+def test_published_version_edit_refused_in_office(app, client, officer):
+    make_survey(app, officer)
+    with app.app_context(), tenant_scope(db.session.get(Tenant, officer.id)):
+        qid = db.session.execute(select(Questionnaire.id)).scalar_one()
+    html = client.post(f"/{officer.slug}/office/surveys/questionnaires/{qid}",
+                       data={"title": "x", "questions": "[]"}).get_data(as_text=True)
+    assert "Опубликованную версию изменить нельзя" in html
+
+
+def test_answers_point_to_the_version_they_answered(app, client, open_survey):
+    tenant, survey_id, token = open_survey
+    client.post(f"/{tenant.slug}/s/{token}", data=VLADIMIR_FORM)
+    with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
+        response = db.session.execute(select(SurveyResponse)).scalar_one()
+        assert response.questionnaire_version_id == db.session.get(Survey, survey_id).questionnaire_version_id
+
+
+def test_operator_enters_a_paper_questionnaire(app, client, open_survey, make_user, login_as):
+    tenant, survey_id, _ = open_survey
+    make_user("operator@example.org", tenant=tenant, role="operator")
+    login_as("operator@example.org")
+    url = f"/{tenant.slug}/office/surveys/{survey_id}/offline"
+    bad = dict(VLADIMIR_FORM, q4="gosuslugi")
+    bad.pop("q5")
+    response = client.post(url, data=bad)
+    assert response.status_code == 422 and "Пожалуйста, ответьте на этот вопрос" in response.get_data(as_text=True)
+    assert count(app, tenant) == 0
+    paper = dict(VLADIMIR_FORM, q4="institution", filled_on="2026-03-05")
+    assert client.post(url, data=paper).status_code == 302
+    with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
+        response = db.session.execute(select(SurveyResponse)).scalar_one()
+        assert (response.channel, response.source) == ("survey_offline", "offline")
+        assert response.submitted_at.date() == date(2026, 3, 5)
+        assert count(app, tenant, SurveyAnswer, question_key="q5") == 0
+
+
+def test_viewer_cannot_enter_paper_questionnaires(client, open_survey, make_user, login_as):
+    tenant, survey_id, _ = open_survey
+    make_user("viewer@example.org", tenant=tenant, role="viewer")
+    login_as("viewer@example.org")
+    assert client.get(f"/{tenant.slug}/office/surveys/{survey_id}/offline").status_code == 403
+
+
+CSV_GOOD = (
+    "submitted_at;channel;q1;q2;3;q4;q5;q6;q7;q8;q9.clarity;q9.status_info;q9.documents;q9.speed;q9.electronic;"
+    "q10;q11;q12;q13;q14;q15\n"
+    "2026-02-01;pos;child_allowance;На портале Госуслуги|mfc;5 баллов;gosuslugi;4;self;yes;;5;4;4;5;5;yes;yes;;"
+    "Женский;30-44;higher\n"
+    "03.02.2026 10:30;pos;other;media;2;mfc;;offered;no;no;2;1;3;2;1;no;no;no;male;61+;secondary\n"
+)
+
+
+def test_csv_import_stores_every_row(app, client, open_survey, make_user, login_as):
+    tenant, survey_id, _ = open_survey
+    make_user("officer@example.org", tenant=tenant, role="officer")
+    login_as("officer@example.org")
+    url = f"/{tenant.slug}/office/surveys/{survey_id}/import"
+    from io import BytesIO
+
+    response = client.post(url, data={"file": (BytesIO(CSV_GOOD.encode("cp1251")), "pos.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert count(app, tenant, source="import") == 2
+    assert count(app, tenant, SurveyAnswer, question_key="q2") == 3
+    with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
+        first = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.id)).scalars().first()
+        assert first.channel == "pos" and first.submitted_at.astimezone(UTC).date() == date(2026, 1, 31)
+
+
+def test_csv_import_is_all_or_nothing_with_a_report(app, client, open_survey, make_user, login_as):
+    tenant, survey_id, _ = open_survey
+    make_user("officer@example.org", tenant=tenant, role="officer")
+    login_as("officer@example.org")
+    url = f"/{tenant.slug}/office/surveys/{survey_id}/import"
+    from io import BytesIO
+
+    bad = CSV_GOOD + "2026-02-04;fax;child_allowance;gosuslugi;9;gosuslugi;5;self;yes;;5;5;5;5;5;yes;yes;;male;30-44;higher\n"
+    response = client.post(url, data={"file": (BytesIO(bad.encode()), "pos.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Ничего не импортировано" in html
+    assert "<td>4</td><td>channel</td><td>fax</td>" in html
+    assert "<td>4</td><td>3</td><td>9</td><td>Выберите оценку от 1 до 5.</td>" in html
+    assert count(app, tenant) == 0
+
+
+def _employee_answers(app, tenant, survey_id, n, segment):
+    with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
+        survey = db.session.get(Survey, survey_id)
+        for i in range(n):
+            answers = {"q1": str(1 + i % 5), "q2": {r["key"]: "4" for r in survey.version.questions[1]["rows"]},
+                       "q3": ["it_support"], "q4": "yes", "q5": f"предложение {segment} {i}"}
+            service.store_response(survey, answers, channel="survey_online", source="web", segment=segment)
+        db.session.commit()
+
+
+def test_employee_results_hide_groups_smaller_than_five(app, client, make_tenant, make_user, login_as):
+    omsk = make_tenant("omsk", slug="omsk")
+    survey_id, _ = make_survey(app, omsk, "employee_omsk_areas")
+    make_user("officer@example.org", tenant=omsk, role="officer")
+    login_as("officer@example.org")
+    url = f"/{omsk.slug}/office/surveys/{survey_id}/results"
+    _employee_answers(app, omsk, survey_id, 4, "finance")
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="suppressed"' in html and "предложение" not in html
+    _employee_answers(app, omsk, survey_id, 6, "hr")
+    html = client.get(url).get_data(as_text=True)
+    assert "Респондентов: 10" in html and "предложение hr" in html
+    assert "меньше 5" in html  # options chosen by fewer than five are hidden even in the whole group
+    filtered = client.get(url + "?segment=finance").get_data(as_text=True)  # 4 after the filter: hidden
+    assert 'id="suppressed"' in filtered and "предложение" not in filtered
+    assert 'id="suppressed"' not in client.get(url + "?segment=hr").get_data(as_text=True)
+
+
+def test_external_results_show_small_groups(app, client, officer):
+    survey_id, token = make_survey(app, officer)
+    client.post(f"/{officer.slug}/s/{token}", data=VLADIMIR_FORM)
+    html = client.get(f"/{officer.slug}/office/surveys/{survey_id}/results").get_data(as_text=True)
+    assert "Респондентов: 1" in html and 'id="suppressed"' not in html
+
+
+def test_answers_in_period_counts_by_audience(app, make_tenant):
+    nenets = make_tenant("nenets", slug="nenets")
+    external, _ = make_survey(app, nenets)
+    internal, _ = make_survey(app, nenets, "employee_omsk_areas")
+    with app.app_context():
+        tenant = db.session.get(Tenant, nenets.id)
+        with tenant_scope(tenant):
+            for survey_id, moment in ((external, datetime(2026, 2, 28, 20, 59, tzinfo=UTC)),  # 23:59 Moscow
+                                      (external, datetime(2026, 2, 28, 21, 0, tzinfo=UTC)),  # March in Moscow
+                                      (internal, datetime(2026, 2, 10, tzinfo=UTC))):
+                survey = db.session.get(Survey, survey_id)
+                service.store_response(survey, {}, channel="survey_online", source="web", submitted_at=moment)
+            db.session.commit()
+        february = period_containing(date(2026, 2, 1), "month")
+        assert answers_in_period(tenant, "surveys", february) == 1
+        assert answers_in_period(tenant, "employee_surveys", february) == 1
+        assert answers_in_period(tenant, "surveys", period_containing(date(2026, 3, 1), "month")) == 1
+        assert answers_in_period(tenant, "appeals", february) == 0
