@@ -49,6 +49,14 @@ def loaded_codes(tenant_id: int) -> set[str]:
 def check_codes(codes: pd.Series, known: set[str]) -> pd.Series:
     """Vectorised: the reason code per value ('' when accepted); empty values are accepted (topic unknown)."""
     codes = codes.fillna("")
+    uniques = pd.Series(pd.unique(codes.to_numpy()))
+    if len(uniques) < len(codes) // 2:  # decide once per distinct code, then spread by a hash lookup
+        reasons = _check_codes(uniques, known)
+        return codes.map(dict(zip(uniques, reasons, strict=True)))
+    return _check_codes(codes, known)
+
+
+def _check_codes(codes: pd.Series, known: set[str]) -> pd.Series:
     present = codes != ""
     well_formed = codes.str.fullmatch(CODE_RE)
     reasons = pd.Series("", index=codes.index, dtype=object)

@@ -2,8 +2,8 @@
 
 The file is read in chunks (pandas' C parser, or openpyxl's read-only mode), each chunk validated with vectorised
 pandas checks, and the valid rows staged in a temporary table: PostgreSQL by COPY, SQLite by executemany. Only when
-every row passed (and the staged ids hold no duplicate) does one `INSERT ... SELECT ... ON CONFLICT (tenant_id,
-external_id) DO UPDATE ... WHERE <something changed>` move them into `appeal`, in the same transaction. Any error
+every row passed (and the staged ids hold no duplicate) are they merged into `appeal` by external id (an UPDATE of
+the changed rows, an INSERT of the new ones), in the same transaction. Any error
 means a rollback: nothing is stored, and the caller gets the errors (row, column, value, reason).
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first appeal row 2 (API: item 1, 2, ...).
@@ -39,7 +39,7 @@ DEFAULTS = {"audience": "external", "client_type": "individual", "outcome": "pen
 LIMITS = {"external_id": 100, "reason": 300, "segment": 100, "object": 300, "topic_code": 30, "channel": 40,
           "tenant": 63}
 MAX_CELL = 1000  # any cell longer than this is refused (over-long lines, pasted letters: no personal data)
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000
 MAX_ERRORS = 1000  # errors kept for the report; the count goes on
 DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M:%S")
@@ -58,9 +58,9 @@ REASONS = {
     "not_xlsx": _l("The file is not a readable XLSX workbook."),
     "bad_line": _l("The line cannot be read: %(detail)s."),
     "wrong_delimiter": _l("Only one column was found: the delimiter must be ',' or ';'."),
-    "missing_column": _l("Required column '%(value)s' is missing."),
-    "unmapped_column": _l("Column '%(value)s' named in the mapping is not in the file."),
-    "duplicate_column": _l("Column '%(value)s' appears twice in the header."),
+    "missing_column": _l("Required column '%(name)s' is missing."),
+    "unmapped_column": _l("Column '%(name)s' named in the mapping is not in the file."),
+    "duplicate_column": _l("Column '%(name)s' appears twice in the header."),
     "required": _l("A value is required."),
     "too_long": _l("The value is longer than %(limit)s characters."),
     "kind": _l("Unknown kind: use appeal, complaint, request or proposal."),
@@ -68,7 +68,7 @@ REASONS = {
     "client_type": _l("Unknown client type: use individual, legal_entity or employee."),
     "outcome": _l("Unknown outcome: use pending, supported, measures_taken, explained, not_supported, redirected or "
                   "left_without_answer."),
-    "channel": _l("Not a channel of this authority."),
+    "channel": _l("The channel is not one of this authority's channels."),
     "date": _l("Not a date: use DD.MM.YYYY, YYYY-MM-DD or YYYY-MM-DD HH:MM."),
     "date_range": _l("The date is before 1990 or in the future."),
     "answer_before_registration": _l("The answer is dated before the registration."),
@@ -213,9 +213,12 @@ def sniff(source, filename: str = "") -> Source:
         except UnicodeDecodeError:
             encoding = "cp1251"
     try:
-        first = head.decode(encoding, errors="strict" if encoding == "cp1251" else "ignore").splitlines()[0]
-    except (UnicodeDecodeError, IndexError):
-        raise ImportRefused([error(1, "", "", "no_header")]) from None
+        lines = head.decode(encoding, errors="strict" if encoding == "cp1251" else "ignore").splitlines()
+    except UnicodeDecodeError:
+        raise ImportRefused([error(None, "", "", "encoding", detail="Windows-1251")]) from None
+    first = next((line for line in lines if line.strip()), None)  # pandas skips blank lines too
+    if first is None:
+        raise ImportRefused([error(1, "", "", "no_header")])
     counts = {d: first.count(d) for d in (";", ",", "\t")}
     delimiter = max(counts, key=counts.get)
     if counts[delimiter] == 0:
@@ -306,7 +309,7 @@ def header_map(header: list[str], mapping: dict | None) -> dict[str, str]:
     seen = set()
     for h in clean:
         if h and h.lower() in seen:
-            raise ImportRefused([error(1, h, h, "duplicate_column", value=h)])
+            raise ImportRefused([error(1, h, h, "duplicate_column", name=h)])
         seen.add(h.lower())
     by_lower = {h.lower(): h for h in clean}
     if mapping:
@@ -315,7 +318,7 @@ def header_map(header: list[str], mapping: dict | None) -> dict[str, str]:
             if fname not in FIELDS or not column:
                 continue
             if column.strip().lower() not in by_lower:
-                errors.append(error(1, column, column, "unmapped_column", value=column))
+                errors.append(error(1, column, column, "unmapped_column", name=column))
             else:
                 result[fname] = by_lower[column.strip().lower()]
     else:
@@ -324,7 +327,7 @@ def header_map(header: list[str], mapping: dict | None) -> dict[str, str]:
     missing = [f for f in REQUIRED if f not in result]
     if missing and len(clean) == 1 and any(d in clean[0] for d in ",;\t|"):
         raise ImportRefused([error(1, "", clean[0], "wrong_delimiter")])
-    errors += [error(1, f, "", "missing_column", value=f) for f in missing]
+    errors += [error(1, f, "", "missing_column", name=f) for f in missing]
     if errors:
         raise ImportRefused(errors)
     return result
@@ -332,9 +335,21 @@ def header_map(header: list[str], mapping: dict | None) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------------------------------- validation
 
+def _strip(values: pd.Series) -> pd.Series:
+    """Strip surrounding spaces, looking at each distinct value once (real columns repeat a few values)."""
+    values = values.fillna("")
+    if values.dtype != object:
+        values = values.astype(str)
+    uniques = pd.unique(values.to_numpy())
+    changed = {u: u.strip() for u in uniques if isinstance(u, str) and u != u.strip()}
+    if any(not isinstance(u, str) for u in uniques):
+        values = values.astype(str)
+    return values.replace(changed) if changed else values
+
+
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Naive local timestamps from the accepted formats (NaT where none fits) and a mask of date-only values."""
-    s = values.str.strip()
+    s = values
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     todo = s != ""
     for fmt in DATE_FORMATS:
@@ -381,7 +396,7 @@ def validate(frame: pd.DataFrame, columns: dict[str, str], ctx: Context, errors:
     df = pd.DataFrame({"__row": frame["__row"]})
     for fname in FIELDS:
         if fname in columns:
-            df[fname] = frame[columns[fname]].fillna("").astype(str).str.strip()
+            df[fname] = _strip(frame[columns[fname]])
         else:
             df[fname] = DEFAULTS.get(fname, "")
     col = {f: columns.get(f, f) for f in FIELDS}
@@ -448,9 +463,10 @@ class _Stage:
     def __init__(self, conn):
         self.conn = conn
         self.pg = conn.dialect.name == "postgresql"
-        stamp = "timestamptz" if self.pg else "TEXT"
+        # PostgreSQL: instants as epoch microseconds and the due date as epoch days (integers serialise fast)
+        stamp = "bigint" if self.pg else "text"
         cols = ", ".join(
-            f"{c} {'integer' if c == 'line' else stamp if c.endswith('_at') else 'date' if c == 'due_date' and self.pg else 'text'}"
+            f"{c} {'integer' if c == 'line' else stamp if c.endswith('_at') or c == 'due_date' else 'text'}"
             for c in STAGE_COLUMNS)
         conn.execute(text("DROP TABLE IF EXISTS intake_stage"))
         conn.execute(text(f"CREATE TEMPORARY TABLE intake_stage ({cols})" + (" ON COMMIT DROP" if self.pg else "")))
@@ -458,7 +474,13 @@ class _Stage:
     def write(self, df: pd.DataFrame) -> None:
         frame = df.rename(columns={"__row": "line"})[list(STAGE_COLUMNS)]
         if self.pg:
-            buf = frame.to_csv(index=False, header=False, date_format="%Y-%m-%d %H:%M:%S%z")
+            frame = frame.copy()
+            for c in ("received_at", "registered_at", "answered_at"):
+                micros = frame[c].dt.tz_convert(None).to_numpy().astype("datetime64[us]").astype("int64")
+                frame[c] = pd.array(micros, dtype="Int64")
+                frame.loc[frame[c].isna() | df[c].isna().to_numpy(), c] = pd.NA
+            frame["due_date"] = frame["due_date"].to_numpy().astype("datetime64[D]").astype("int64")
+            buf = frame.to_csv(index=False, header=False)
             raw = self.conn.connection.driver_connection
             with raw.cursor() as cur, cur.copy(
                 f"COPY intake_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN "
@@ -487,24 +509,34 @@ class _Stage:
                              + (f" +{n - 2}" if n > 2 else "")))
 
     def merge(self, tenant_id: int, total: int) -> ImportResult:
-        existing = self.conn.execute(text(
-            "SELECT count(*) FROM intake_stage s JOIN appeal a ON a.tenant_id = :t AND a.external_id = s.external_id"
-        ), {"t": tenant_id}).scalar()
+        """Update the changed appeals (a join), then insert the new ones (an anti-join), in this transaction.
+
+        Two set-based statements rather than one INSERT ... ON CONFLICT DO UPDATE: speculative insertion costs about
+        a third more per row on PostgreSQL, and a re-import of an unchanged file touches no row at all. The unique
+        key (tenant_id, external_id) still guards: a concurrent import of the same ids fails whole, never doubles.
+        """
         now = datetime.now(UTC)
         cols = [c for c in STAGE_COLUMNS if c != "line"]
-        changed = " OR ".join(f"appeal.{c} IS DISTINCT FROM excluded.{c}" for c in UPDATED)
-        sets = ", ".join(f"{c} = excluded.{c}" for c in UPDATED)
-        result = self.conn.execute(text(
+        if self.pg:
+            source = ", ".join(
+                f"to_timestamp({c} / 1000000.0) AS {c}" if c.endswith("_at")
+                else "DATE '1970-01-01' + due_date::integer AS due_date" if c == "due_date" else c for c in cols)
+        else:
+            source = ", ".join(cols)
+        staged = f"(SELECT {source} FROM intake_stage) AS s"
+        changed = " OR ".join(f"appeal.{c} IS DISTINCT FROM s.{c}" for c in UPDATED)
+        sets = ", ".join(f"{c} = s.{c}" for c in UPDATED)
+        updated = self.conn.execute(text(
+            f"UPDATE appeal SET {sets}, "
+            "due_date = CASE WHEN appeal.extended_days = 0 THEN s.due_date ELSE appeal.due_date END "
+            f"FROM {staged} WHERE appeal.tenant_id = :t AND appeal.external_id = s.external_id AND ({changed})"
+        ), {"t": tenant_id}).rowcount
+        inserted = self.conn.execute(text(
             f"INSERT INTO appeal (tenant_id, {', '.join(cols)}, extended_days, extension_reason, redirected_to, "
-            f"summary, created_at) SELECT :t, {', '.join(cols)}, 0, '', '', '', :now FROM intake_stage WHERE true "
-            f"ON CONFLICT (tenant_id, external_id) DO UPDATE SET {sets}, "
-            "due_date = CASE WHEN appeal.extended_days = 0 THEN excluded.due_date ELSE appeal.due_date END "
-            f"WHERE {changed}"
-        ), {"t": tenant_id, "now": now if self.pg else now.strftime("%Y-%m-%d %H:%M:%S.%f")})
-        written = result.rowcount
-        inserted = total - existing
-        updated = written - inserted
-        return ImportResult(total=total, inserted=inserted, updated=updated, unchanged=existing - updated)
+            f"summary, created_at) SELECT :t, {', '.join('s.' + c for c in cols)}, 0, '', '', '', :now FROM {staged} "
+            "WHERE NOT EXISTS (SELECT 1 FROM appeal a WHERE a.tenant_id = :t AND a.external_id = s.external_id)"
+        ), {"t": tenant_id, "now": now if self.pg else now.strftime("%Y-%m-%d %H:%M:%S.%f")}).rowcount
+        return ImportResult(total=total, inserted=inserted, updated=updated, unchanged=total - inserted - updated)
 
 
 # ----------------------------------------------------------------------------------------------------------- entry
