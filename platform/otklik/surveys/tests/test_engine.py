@@ -1,6 +1,7 @@
 """The questionnaire engine: branching paths of the Vladimir form, validation of jumps, templates."""
 
 import copy
+from datetime import datetime
 
 import pytest
 
@@ -112,3 +113,34 @@ def test_other_structural_errors():
     for fragment in ("needs options", "used twice", "must increase", "unknown type", "text is empty",
                      "a matrix needs rows"):
         assert fragment in errors
+
+
+def test_synthetic_responses_follow_the_branching(app, open_survey):
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from otklik.extensions import db
+    from otklik.models import Survey, SurveyAnswer, SurveyResponse, Tenant
+    from otklik.surveys.synthetic import generate_responses
+    from otklik.tenancy import tenant_scope
+
+    tenant, survey_id, _ = open_survey
+    with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
+        survey = db.session.get(Survey, survey_id)
+        assert generate_responses(survey, 300, date(2026, 1, 1), date(2026, 4, 1), seed=7) == 300
+        db.session.commit()
+        assert db.session.execute(select(func.count(SurveyResponse.id))).scalar_one() == 300
+        answers = db.session.execute(select(SurveyAnswer)).scalars().all()
+        by_response: dict = {}
+        for a in answers:
+            by_response.setdefault(a.response_id, {})[a.question_key] = a.option
+        for given in by_response.values():
+            if given.get("q4") in ("institution", "mfc"):
+                assert "q5" not in given
+            if given.get("q7") == "yes":
+                assert "q8" not in given
+        means = [a.value_num for a in answers if a.question_key == "q3"]
+        assert 3.3 < sum(means) / len(means) < 4.5
+        first = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.submitted_at)).scalars().first()
+        assert first.submitted_at.replace(tzinfo=None) >= datetime(2025, 12, 31, 21, 0)
