@@ -133,3 +133,16 @@ def test_membership_rows_are_tenant_owned(app, two, make_user):
     make_user("y@example.org", tenant=b)
     with app.app_context(), tenant_scope(db.session.get(Tenant, b.id)):
         assert [m.user.email for m in db.session.execute(select(Membership)).scalars()] == ["y@example.org"]
+
+
+def test_counts_through_select_from_or_a_subquery_are_scoped_too(app, two):
+    from sqlalchemy import func
+
+    a, _b = two
+    with app.app_context():
+        with pytest.raises(NoTenantContext):
+            db.session.execute(select(func.count()).select_from(Analysis)).scalar()
+        with tenant_scope(db.session.get(Tenant, a.id)):
+            assert db.session.execute(select(func.count()).select_from(Analysis)).scalar() == 2
+            sub = select(Analysis.id).where(Analysis.kind == "appeals").subquery()
+            assert db.session.execute(select(func.count()).select_from(sub)).scalar() == 2

@@ -81,6 +81,22 @@ def _is_tenant_owned(mapper) -> bool:
     return mapper is not None and issubclass(mapper.class_, TenantOwned)
 
 
+def _touches_tenant_tables(statement) -> bool:
+    """A tenant-owned table reached only through `select_from` or a subquery (`select(func.count())
+    .select_from(Appeal)`) leaves no mapper in `all_mappers`: look for the tables themselves."""
+    from sqlalchemy import Table
+    from sqlalchemy.sql import visitors
+
+    owned = _tenant_tables()
+    return any(isinstance(el, Table) and el.name in owned for el in visitors.iterate(statement))
+
+
+def _tenant_tables() -> frozenset[str]:
+    return frozenset(
+        m.local_table.name for m in db.Model.registry.mappers if issubclass(m.class_, TenantOwned)
+    )
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state):
     """Add `tenant_id == current` to every ORM statement that touches tenant-owned data."""
@@ -90,11 +106,11 @@ def _scope_to_tenant(state):
         return
     if state.execution_options.get(ALL_TENANTS):
         return
-    if not any(_is_tenant_owned(m) for m in state.all_mappers):
+    if not any(_is_tenant_owned(m) for m in state.all_mappers) and not _touches_tenant_tables(state.statement):
         return
     tenant_id = current_tenant_id()
     if tenant_id is None:
-        names = ", ".join(sorted(m.class_.__name__ for m in state.all_mappers if _is_tenant_owned(m)))
+        names = ", ".join(sorted(m.class_.__name__ for m in state.all_mappers if _is_tenant_owned(m))) or "tables"
         raise NoTenantContext(f"query on tenant-owned {names} with no tenant in context")
     state.statement = state.statement.options(
         with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
