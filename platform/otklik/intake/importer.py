@@ -15,6 +15,7 @@ import codecs
 import io
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -138,6 +139,7 @@ class ImportResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    seconds: dict = field(default_factory=dict)  # by phase: read, validate, stage, check, update, insert
 
 
 @dataclass
@@ -508,7 +510,7 @@ class _Stage:
             errors.add(error(int(last), column, external_id, "duplicate_id", detail=f"{first}, {last}"
                              + (f" +{n - 2}" if n > 2 else "")))
 
-    def merge(self, tenant_id: int, total: int) -> ImportResult:
+    def merge(self, tenant_id: int, total: int, lap=lambda phase: None) -> ImportResult:
         """Update the changed appeals (a join), then insert the new ones (an anti-join), in this transaction.
 
         Two set-based statements rather than one INSERT ... ON CONFLICT DO UPDATE: speculative insertion costs about
@@ -523,6 +525,8 @@ class _Stage:
                 else "DATE '1970-01-01' + due_date::integer AS due_date" if c == "due_date" else c for c in cols)
         else:
             source = ", ".join(cols)
+        if self.pg:
+            self.conn.execute(text("ANALYZE intake_stage"))  # temporary tables get no autovacuum statistics
         staged = f"(SELECT {source} FROM intake_stage) AS s"
         changed = " OR ".join(f"appeal.{c} IS DISTINCT FROM s.{c}" for c in UPDATED)
         sets = ", ".join(f"{c} = s.{c}" for c in UPDATED)
@@ -531,11 +535,13 @@ class _Stage:
             "due_date = CASE WHEN appeal.extended_days = 0 THEN s.due_date ELSE appeal.due_date END "
             f"FROM {staged} WHERE appeal.tenant_id = :t AND appeal.external_id = s.external_id AND ({changed})"
         ), {"t": tenant_id}).rowcount
+        lap("update")
         inserted = self.conn.execute(text(
             f"INSERT INTO appeal (tenant_id, {', '.join(cols)}, extended_days, extension_reason, redirected_to, "
             f"summary, created_at) SELECT :t, {', '.join('s.' + c for c in cols)}, 0, '', '', '', :now FROM {staged} "
             "WHERE NOT EXISTS (SELECT 1 FROM appeal a WHERE a.tenant_id = :t AND a.external_id = s.external_id)"
         ), {"t": tenant_id, "now": now if self.pg else now.strftime("%Y-%m-%d %H:%M:%S.%f")}).rowcount
+        lap("insert")
         return ImportResult(total=total, inserted=inserted, updated=updated, unchanged=total - inserted - updated)
 
 
@@ -547,13 +553,25 @@ def import_frames(conn, ctx: Context, chunks: Iterator[pd.DataFrame], columns: d
     errors = _Errors()
     stage = _Stage(conn)
     total = 0
+    seconds = dict.fromkeys(("read", "validate", "stage", "check", "update", "insert"), 0.0)
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[phase] += now - clock
+        clock = now
+
     for chunk in chunks:
+        lap("read")
         chunk = chunk.reset_index(drop=True)
         chunk["__row"] = np.arange(first_row + total, first_row + total + len(chunk))
         clean = validate(chunk, columns, ctx, errors)
         total += len(chunk)
+        lap("validate")
         if not errors.count:
             stage.write(clean)
+            lap("stage")
         if progress:
             progress(total)
         if errors.count >= MAX_ERRORS:
@@ -562,9 +580,12 @@ def import_frames(conn, ctx: Context, chunks: Iterator[pd.DataFrame], columns: d
         raise ImportRefused([error(None, "", "", "no_rows")])
     if not errors.count:
         stage.duplicates(errors, columns.get("external_id", "external_id"))
+        lap("check")
     if errors.count:
         raise ImportRefused(sorted(errors.items, key=lambda e: (e["row"] or 0)), errors.count)
-    return stage.merge(ctx.tenant_id, total)
+    result = stage.merge(ctx.tenant_id, total, lap)
+    result.seconds = {k: round(v, 2) for k, v in seconds.items()}
+    return result
 
 
 def read_chunks(source, filename: str = "", mapping: dict | None = None) -> tuple[Source, dict, Iterator]:
