@@ -14,7 +14,6 @@ before the web server starts, with or without Redis running.
 from __future__ import annotations
 
 import importlib
-import inspect
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -109,11 +108,10 @@ def fill_tenant(tenant, n_appeals: int, n_answers: int, seed: int, end: date | N
         notes.append("no appeals generator (otklik.intake.synthetic)")
     elif n_appeals:
         report["appeals"] = _insert_appeals(tenant, generate_appeals, n_appeals, start, stop, seed)
-    fill_answers = _generator("otklik.surveys.synthetic", "fill_demo", "generate_answers", "generate_responses")
-    if fill_answers is None:
+    if n_answers and _generator("otklik.surveys.synthetic", "generate_responses") is None:
         notes.append("no survey answers generator (otklik.surveys.synthetic)")
     elif n_answers:
-        report["answers"] = _fill_answers(tenant, fill_answers, n_answers, start, stop, seed)
+        report["answers"] = fill_surveys(tenant, n_answers, start, stop, seed)
     report["note"] = "; ".join(notes)
     return report
 
@@ -156,22 +154,82 @@ def _insert_appeals(tenant, generate_appeals, n: int, start: datetime, stop: dat
     ).scalar()
 
 
-def _fill_answers(tenant, generator, n: int, start: datetime, stop: datetime, seed: int) -> int:
-    """The surveys capability's generator makes its questionnaires and answers; we pass what it asks for."""
-    available = {"tenant": tenant, "n": n, "start": start, "end": stop, "seed": seed, "responses": n,
-                 "answers": n, "tenant_id": tenant.id}
-    params = inspect.signature(generator).parameters
-    kwargs = {name: available[name] for name in params if name in available}
-    made = generator(**kwargs)
+# Surveys of the demo: one per questionnaire template the tenant's plugins offer, published and open, under a
+# token derived from the tenant and template (so a second run finds them again).
+SURVEY_OBJECTS = {
+    "appeals_handling": "Рассмотрение обращений граждан",
+    "information_access": "Доступ к информации о деятельности",
+}
+EXTERNAL_SEGMENTS = {"граждане": 0.55, "пенсионеры": 0.2, "семьи с детьми": 0.15, "инвалиды": 0.06,
+                     "юридические лица": 0.04}
+INTERNAL_SEGMENTS = {"специалисты": 0.6, "руководители": 0.15, "обеспечивающие подразделения": 0.25}
+
+
+def _demo_token(tenant, key: str) -> str:
+    import hashlib
+
+    return "demo-" + hashlib.sha256(f"{tenant.slug}:{key}".encode()).hexdigest()[:20]
+
+
+def demo_surveys(tenant) -> list:
+    """The tenant's demo surveys, made on first use from its questionnaire templates."""
+    from .models.survey import Survey
+    from .surveys.service import create_from_template, publish
+    from .surveys.templates import tenant_templates
+
+    surveys = []
+    for key, template in tenant_templates(tenant).items():
+        token = _demo_token(tenant, key)
+        survey = db.session.execute(select(Survey).where(Survey.token == token)).scalar_one_or_none()
+        if survey is None:
+            questionnaire = create_from_template(template)
+            version = questionnaire.latest
+            publish(version)
+            survey = Survey(questionnaire_version_id=version.id, title=template.title,
+                            object=SURVEY_OBJECTS.get(key, "Внутренние процессы" if template.audience == "internal"
+                                                      else "Предоставление государственных услуг и мер поддержки"),
+                            audience=template.audience, channels=["survey_online", "survey_offline"],
+                            token=token, status="open")
+            db.session.add(survey)
+            db.session.flush()
+        surveys.append(survey)
     db.session.commit()
-    if isinstance(made, int):
-        return made
-    if isinstance(made, dict):
-        return int(made.get("responses") or made.get("answers") or 0)
-    try:
-        return len(made)
-    except TypeError:
-        return n
+    return surveys
+
+
+def fill_surveys(tenant, n: int, start: datetime, stop: datetime, seed: int) -> int:
+    """Replace the demo surveys' responses: about 85 % external (the act's own form the most), 15 % employees."""
+    from .models.survey import SurveyAnswer, SurveyResponse
+    from .surveys.synthetic import generate_responses
+
+    surveys = demo_surveys(tenant)
+    ids = [s.id for s in surveys]
+    if ids:
+        db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.tenant_id == tenant.id,
+                                                      SurveyAnswer.survey_id.in_(ids)))
+        db.session.execute(delete(SurveyResponse).where(SurveyResponse.tenant_id == tenant.id,
+                                                        SurveyResponse.survey_id.in_(ids)))
+        db.session.commit()
+    external = [s for s in surveys if s.audience == "external"]
+    internal = [s for s in surveys if s.audience == "internal"]
+    weights = {}
+    for i, s in enumerate(external):
+        weights[s.id] = (0.55 if i == 0 else 0.30 / max(len(external) - 1, 1)) if internal else 1 / len(external)
+    for s in internal:
+        weights[s.id] = 0.15 / len(internal) if external else 1 / len(internal)
+    sizes = {sid: int(n * w) for sid, w in weights.items()}
+    if sizes:  # the rounding remainder goes to the main form, so the sizes add up to n
+        sizes[next(iter(sizes))] += n - sum(sizes.values())
+    written = 0
+    for i, survey in enumerate(surveys):
+        size = sizes.get(survey.id, 0)
+        if size <= 0:
+            continue
+        segments = INTERNAL_SEGMENTS if survey.audience == "internal" else EXTERNAL_SEGMENTS
+        written += generate_responses(survey, size, start, stop, seed=seed * 100 + i,
+                                      channels={"survey_online": 0.75, "survey_offline": 0.25}, segments=segments)
+        db.session.commit()
+    return written
 
 
 def run_analyses(tenant, end: date | None = None) -> int:

@@ -27,7 +27,7 @@ def test_demo_fills_each_authority_and_runs_its_analyses(app):
     result = runner.invoke(args=["demo", "--appeals", "120", "--answers", "40", "--today", "2025-07-02"])
     assert result.exit_code == 0, result.output
     for slug in SLUGS:
-        assert f"{slug}: 120 appeals" in result.output
+        assert f"{slug}: 120 appeals, 40 survey answers" in result.output
     appeals, statuses = _counts(app)
     assert appeals == 4 * 120
     assert set(statuses) == {"done"} and statuses["done"] >= 8
@@ -39,6 +39,10 @@ def test_demo_fills_each_authority_and_runs_its_analyses(app):
         )).scalars().all()
         assert sorted(a.period for a in first) == ["2025-H1", "2025-Q1", "2025-Q1", "2025-Q1"]
         assert all(a.result["total"] > 0 and a.result["by_channel"] for a in first)
+        surveys = db.session.execute(across_tenants(
+            select(Analysis).where(Analysis.kind == "surveys", Analysis.period == "2025-Q1")
+        )).scalars().all()
+        assert surveys and all(a.result["responses"] > 0 for a in surveys)
 
     again = runner.invoke(args=["demo", "--appeals", "120", "--answers", "40", "--today", "2025-07-02"])
     assert again.exit_code == 0, again.output
