@@ -164,27 +164,27 @@ def new():
     form.fill_choices(g.tenant)
     if form.validate_on_submit():
         problems = []
-        reason = check_code(form.topic_code.data.strip(), loaded_codes(g.tenant.id)) if form.topic_code.data else ""
+        reason = check_code((form.topic_code.data or "").strip(), loaded_codes(g.tenant.id)) if form.topic_code.data else ""
         if reason:
             form.topic_code.errors.append(_("The topic code is refused: %(reason)s", reason=_reason(reason)))
             problems.append(reason)
         if form.received_on.data and form.received_on.data > form.registered_on.data:
             form.received_on.errors.append(_("The receipt must not be after the registration."))
             problems.append("received")
-        exists = db.session.execute(select(Appeal.id).where(Appeal.external_id == form.external_id.data.strip()))
+        exists = db.session.execute(select(Appeal.id).where(Appeal.external_id == (form.external_id.data or "").strip()))
         if exists.first():
             form.external_id.errors.append(_("An appeal with this number is already registered."))
             problems.append("dup")
         if not problems:
             registered = _moment(form.registered_on.data)
             appeal = Appeal(
-                external_id=form.external_id.data.strip(), kind=form.kind.data, audience=form.audience.data,
+                external_id=(form.external_id.data or "").strip(), kind=form.kind.data, audience=form.audience.data,
                 channel=form.channel.data, registered_at=registered,
                 received_at=_moment(form.received_on.data) if form.received_on.data else None,
-                due_date=deadlines.due_date_for(registered, g.tenant.tz), topic_code=form.topic_code.data.strip(),
-                reason=form.reason.data.strip(), segment=form.segment.data.strip(),
-                client_type=form.client_type.data, object=form.object.data.strip(), outcome="pending",
-                summary=form.summary.data.strip(), extended_days=0, extension_reason="", redirected_to="",
+                due_date=deadlines.due_date_for(registered, g.tenant.tz), topic_code=(form.topic_code.data or "").strip(),
+                reason=(form.reason.data or "").strip(), segment=(form.segment.data or "").strip(),
+                client_type=form.client_type.data, object=(form.object.data or "").strip(), outcome="pending",
+                summary=(form.summary.data or "").strip(), extended_days=0, extension_reason="", redirected_to="",
             )
             db.session.add(appeal)
             db.session.commit()
@@ -246,7 +246,7 @@ def detail(appeal_id):
                 redirect_form.redirected_on.errors.append(_("The redirect must not be dated before the registration."))
             else:
                 appeal.redirected_at = _moment(redirect_form.redirected_on.data)
-                appeal.redirected_to = redirect_form.redirected_to.data.strip()
+                appeal.redirected_to = (redirect_form.redirected_to.data or "").strip()
                 appeal.outcome = "redirected"
                 db.session.commit()
                 flash(_("The redirect is recorded."), "success")
@@ -256,7 +256,7 @@ def detail(appeal_id):
                 extend.days.errors.append(_("The deadline was already extended once."))
             else:
                 appeal.extended_days = extend.days.data
-                appeal.extension_reason = extend.extension_reason.data.strip()
+                appeal.extension_reason = (extend.extension_reason.data or "").strip()
                 appeal.due_date = appeal.due_date + timedelta(days=extend.days.data)
                 db.session.commit()
                 flash(_("The deadline is extended to %(d)s.", d=appeal.due_date.strftime("%d.%m.%Y")), "success")
