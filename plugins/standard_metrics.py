@@ -24,6 +24,7 @@ METRICS = [
     Metric("by_thematic", "By thematic of the classifier", A, appeals.by_thematic, 42),
     Metric("waiting_days", "Waiting time for an answer, days", A, appeals.waiting_days, 50),
     Metric("complaints", "Satisfied and unsatisfied complaints", A, appeals.complaints, 60),
+    Metric("survey", "Survey and instrument", S, surveys.survey, 5),
     Metric("responses", "Responses", S, surveys.responses, 10),
     Metric("by_channel", "By channel", S, surveys.by_channel, 20),
     Metric("csat", "Satisfaction (CSAT) per question", S, surveys.csat, 30),

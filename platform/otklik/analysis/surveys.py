@@ -25,7 +25,7 @@ YES = {"yes", "да", "1", "true", "y"}
 SCALE_TYPES = {"scale", "matrix"}
 CHOICE_TYPES = {"single", "multiple", "yesno", "demographic"}
 SUPPRESSED = {"suppressed": True}
-TABLES = ("survey_response", "survey_answer", "questionnaire_version")
+TABLES = ("survey_response", "survey_answer", "questionnaire_version", "survey", "questionnaire")
 
 _PERIOD = ("r.tenant_id = :tenant_id AND r.audience = :audience AND r.submitted_at >= :start "
            "AND r.submitted_at < :end")
@@ -83,6 +83,17 @@ def load_texts(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataF
         f"WHERE {_PERIOD} AND a.tenant_id = :tenant_id AND a.text IS NOT NULL AND a.text <> '' "
         "ORDER BY a.id", conn or db.session.connection(), tenant_id=tenant_id, audience=audience,
         start=start, end=end)
+
+
+def load_surveys(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
+    """The surveys answered in the period, with their questionnaire (the instrument) and responses."""
+    return _read(
+        "SELECT s.id, s.title, s.token, s.object, q.title AS questionnaire, v.number AS version, count(*) AS n "
+        "FROM survey_response r JOIN survey s ON s.id = r.survey_id "
+        "JOIN questionnaire_version v ON v.id = r.questionnaire_version_id "
+        f"JOIN questionnaire q ON q.id = v.questionnaire_id WHERE {_PERIOD} AND s.tenant_id = :tenant_id "
+        "GROUP BY s.id, s.title, s.token, s.object, q.title, v.number ORDER BY count(*) DESC, s.id",
+        conn or db.session.connection(), tenant_id=tenant_id, audience=audience, start=start, end=end)
 
 
 def load_questions(tenant_id: int, audience: str, start, end, conn=None) -> dict[str, dict]:
@@ -144,6 +155,7 @@ LOADERS = {
     "surveys.options": _loader(load_options, ["question_key", "option", "n"]),
     "surveys.texts": frame_texts,
     "surveys.questions": frame_questions,
+    "surveys.surveys": _loader(load_surveys, ["id", "title", "token", "object", "questionnaire", "version", "n"]),
 }
 
 
@@ -177,6 +189,18 @@ def _title(q: dict, key: str) -> str:
 
 
 # The metrics.
+
+def survey(ctx: MetricContext) -> dict:
+    """What the Analytical Centre asks of a report (5.1.6 p. 4): the survey, its link, the instrument."""
+    df = ctx.frame("surveys.surveys")
+    items = [{"id": int(r["id"]), "title": r["title"], "link": f"/{ctx.tenant.slug}/s/{r['token']}",
+              "object": r["object"], "instrument": f"{r['questionnaire']} (версия {int(r['version'])})",
+              "responses": int(r["n"])} for _, r in df.iterrows()]
+    if not items:
+        return {"title": None, "link": None, "instrument": None, "surveys": []}
+    return {"title": items[0]["title"], "link": items[0]["link"], "instrument": items[0]["instrument"],
+            "surveys": items}
+
 
 def responses(ctx: MetricContext) -> int:
     df = ctx.frame("surveys.responses")

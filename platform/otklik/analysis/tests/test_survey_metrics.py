@@ -81,6 +81,8 @@ def test_survey_metrics_by_hand(omsk):
     add_survey(omsk, RESPONSES)
     doc = _compute(omsk)
     assert doc["responses"] == 4
+    assert doc["survey"]["title"] == "Опрос" and doc["survey"]["link"].startswith("/omsk-sv/s/")
+    assert doc["survey"]["instrument"] == "Анкета (версия 1)" and doc["survey"]["surveys"][0]["responses"] == 4
     assert doc["inputs"] == {"responses": 4, "open_answers": 3}
     assert doc["csat"]["q1"] == {"title": "1. Общая удовлетворенность", "parameter": "overall", "n": 4,
                                  "mean": 3.0, "share_4_5": 0.5}
