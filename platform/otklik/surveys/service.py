@@ -6,6 +6,7 @@ import copy
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models.survey import (
@@ -84,4 +85,6 @@ def response_counts() -> dict[int, int]:
 
 
 def survey_by_token(token: str) -> Survey | None:
-    return db.session.execute(select(Survey).where(Survey.token == token)).scalar_one_or_none()
+    """The survey of a public link, with its questionnaire version in the same query (the hot path)."""
+    stmt = select(Survey).options(joinedload(Survey.version)).where(Survey.token == token)
+    return db.session.execute(stmt).unique().scalar_one_or_none()
