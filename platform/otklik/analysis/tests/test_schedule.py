@@ -125,3 +125,16 @@ def test_scheduled_analysis_runs_on_a_worker(app, make_tenant, db_session, run_j
                                                             ("surveys", "2025-Q1", "done")]
     assert rows[0].result["by_channel"] == {"post": {"count": 2, "share": 1.0}}
     assert parse_period(rows[0].period).cadence == "quarter"
+
+
+def test_nenets_volume_counts_real_survey_answers(app, make_tenant, db_session):
+    """With the surveys' own counter: January's 30 answers make it a monthly analysis; February's 5 and March's
+    none send the rest to the quarter."""
+    from .test_survey_metrics import add_survey
+
+    n = make_tenant("nenets", slug="nv", tracking_since=date(2025, 1, 1))
+    row = ("2025-01-15 10:00", "pension", "", "external", 4, (4, 4), [], "yes", "")
+    add_survey(n, [row] * 30 + [("2025-02-03 10:00", *row[1:])] * 5)
+    assert _enqueued(tick("2025-02-01T00:00:00+00:00"), "nv") == ["surveys__2025-01"]
+    assert _enqueued(tick("2025-04-01T00:00:00+00:00"), "nv") == [
+        "appeals__2025-Q1", "employee_surveys__2025-Q1", "surveys__2025-Q1"]

@@ -88,3 +88,26 @@ def test_negative_answers_and_high_prevalence_signals(make_tenant, db_session):
     assert [s.metric for s in signals] == ["negative.share", "prevalence"]
     assert all(s.population == 200 and s.sample_size == 132 for s in signals)
     assert "п. 20" in signals[1].clause
+
+
+def test_metrics_hook_gives_each_tenant_its_own_metrics(make_tenant, db_session):
+    pm = get_plugin_manager()
+    vladimir = db_session.get(Tenant, make_tenant("vladimir", slug="vladimir-h").id)
+    omsk = db_session.get(Tenant, make_tenant("omsk", slug="omsk-h").id)
+    v_keys = {m.key for m in pm.call_flat(vladimir, "otklik_metrics", kind="appeals") if "appeals" in m.kinds}
+    o_keys = {m.key for m in pm.call_flat(omsk, "otklik_metrics", kind="appeals") if "appeals" in m.kinds}
+    standard = {"total", "by_channel", "reasons", "by_topic", "by_section", "by_thematic", "waiting_days",
+                "complaints"}
+    assert standard <= v_keys and standard <= o_keys
+    assert "redirected" in v_keys and "redirected" not in o_keys  # Vladimir 22.5
+    assert "by_segment" in o_keys and "by_segment" not in v_keys  # Omsk 14.4
+    survey_keys = {m.key for m in pm.call_flat(omsk, "otklik_metrics", kind="surveys") if "surveys" in m.kinds}
+    assert {"responses", "csat", "parameters", "choices", "informed", "themes", "prevalence"} <= survey_keys
+
+
+def test_prevalence_hook_answers_for_omsk_only(make_tenant, db_session):
+    pm = get_plugin_manager()
+    omsk = db_session.get(Tenant, make_tenant("omsk", slug="omsk-h2").id)
+    vladimir = db_session.get(Tenant, make_tenant("vladimir", slug="vladimir-h2").id)
+    assert pm.call(omsk, "otklik_prevalence_level", percent=31) == "medium"
+    assert pm.call(vladimir, "otklik_prevalence_level", percent=31) is None  # no plugin: the core's default
