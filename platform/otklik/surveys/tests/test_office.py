@@ -256,3 +256,29 @@ def test_answers_in_period_counts_by_audience(app, make_tenant):
         assert answers_in_period(tenant, "employee_surveys", february) == 1
         assert answers_in_period(tenant, "surveys", period_containing(date(2026, 3, 1), "month")) == 1
         assert answers_in_period(tenant, "appeals", february) == 0
+
+
+def test_otklik_questionnaire_templates_follow_each_profile(app, make_tenant):
+    from otklik.plugins import get_plugin_manager
+
+    expected = {"vladimir": "vladimir_appendix", "omsk": "employee_omsk_areas",
+                "astrakhan": "employee_astrakhan_aspects", "nenets": "employee_omsk_areas"}
+    for profile, own in expected.items():
+        tenant = make_tenant(profile, slug=f"{profile}-templates")
+        with app.app_context():
+            offered = get_plugin_manager().call_flat(db.session.get(Tenant, tenant.id),
+                                                     "otklik_questionnaire_templates")
+        keys = [t.key for t in offered]
+        assert own in keys and "appeals_handling" in keys and "information_access" in keys
+        assert tenant.plugins["questionnaires"]["clauses"]["templates"]
+        if profile == "vladimir":  # external clients only (Vladimir 1, 6): no employee form offered
+            assert not [t for t in offered if t.audience == "internal"]
+
+
+def test_questionnaires_plugin_refuses_unknown_templates():
+    from otklik.plugins import SettingsError, get_plugin_manager
+
+    with pytest.raises(SettingsError, match="unknown 'nope'"):
+        get_plugin_manager().validate("questionnaires", {"templates": ["nope"]})
+    with pytest.raises(SettingsError, match="at least one"):
+        get_plugin_manager().validate("questionnaires", {"templates": []})
