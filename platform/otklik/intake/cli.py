@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Tenant
-from ..models.intake import ImportMapping
 from ..tenancy import tenant_scope
 
 appeals_cli = AppGroup("appeals", help="Appeals and complaints register.")
@@ -36,13 +35,13 @@ def import_command(slug, mapping_name, path):
 
     tenant = _tenant(slug)
     with tenant_scope(tenant):
-        mapping = None
-        if mapping_name:
-            m = db.session.execute(select(ImportMapping).where(ImportMapping.name == mapping_name)).scalar_one_or_none()
-            if m is None:
-                click.echo(f"error: no mapping {mapping_name!r} in {slug}", err=True)
-                sys.exit(2)
-            mapping = dict(m.columns)
+        from .importers import resolve
+
+        try:
+            mapping = resolve(tenant, mapping_name)
+        except KeyError:
+            click.echo(f"error: no mapping {mapping_name!r} in {slug}", err=True)
+            sys.exit(2)
         try:
             result = import_file(db.session, tenant, path, path, mapping)
         except ImportRefused as refused:

@@ -320,7 +320,8 @@ def header_map(header: list[str], mapping: dict | None) -> dict[str, str]:
             if fname not in FIELDS or not column:
                 continue
             if column.strip().lower() not in by_lower:
-                errors.append(error(1, column, column, "unmapped_column", name=column))
+                if fname in REQUIRED:  # an optional field whose column is absent takes its default
+                    errors.append(error(1, column, column, "unmapped_column", name=column))
             else:
                 result[fname] = by_lower[column.strip().lower()]
     else:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..jobs import JOB_TIMEOUT, RETRY, get_queue, in_app
 from ..models import Tenant
-from ..models.intake import ImportBatch, ImportMapping
+from ..models.intake import ImportBatch
 from ..tenancy import across_tenants, tenant_scope
 from .importer import ImportRefused, import_file
 
@@ -46,10 +46,9 @@ def _run_import(batch_id: int) -> dict:
 
 def _import_batch(tenant, batch: ImportBatch) -> dict:
     job = get_current_job()
-    mapping = None
-    if batch.mapping_name:
-        m = db.session.execute(select(ImportMapping).where(ImportMapping.name == batch.mapping_name)).scalar_one()
-        mapping = dict(m.columns)
+    from .importers import resolve
+
+    mapping = resolve(tenant, batch.mapping_name)
     content, filename, batch_id = batch.content, batch.filename, batch.id
     batch.status = "running"
     db.session.commit()

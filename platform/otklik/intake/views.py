@@ -26,6 +26,7 @@ from ..web.api import api_auth, documented, tenant_api
 from . import deadlines
 from .classifier import SECTIONS, ClassifierError, check_code, load_classifier, loaded_codes
 from .importer import FIELDS, ImportRefused, import_records, read_chunks, report_csv, safe_cell
+from .importers import layouts, resolve
 
 bp = Blueprint("intake", __name__, url_prefix="/<tenant_slug>/office/appeals")
 register_tenant_blueprint(bp)
@@ -285,8 +286,7 @@ def _mappings():
 @office_required("operator")
 def upload():
     form = UploadForm()
-    mappings = _mappings()
-    form.mapping.choices = [("", str(_l("Canonical layout")))] + [(m.name, m.name) for m in mappings]
+    form.mapping.choices = [("", str(_l("Canonical layout")))] + layouts(g.tenant)
     if form.validate_on_submit():
         data = form.file.data.read()
         batch = ImportBatch(filename=(form.file.data.filename or "upload")[:255], content=data,
@@ -301,10 +301,10 @@ def upload():
 
 
 def _mapping_of(batch):
-    if not batch.mapping_name:
+    try:
+        return resolve(g.tenant, batch.mapping_name)
+    except KeyError:
         return None
-    m = db.session.execute(select(ImportMapping).where(ImportMapping.name == batch.mapping_name)).scalar_one_or_none()
-    return dict(m.columns) if m else None
 
 
 def _preview(batch) -> dict:

@@ -231,3 +231,24 @@ def test_synthetic_file_imports_whole(app, tenant, tmp_path):
     got = appeals(app, tenant)
     assert {a.channel for a in got.values()} <= set(codes)
     assert {a.outcome for a in got.values()} >= {"explained", "pending", "redirected"}
+
+
+def test_layouts_from_the_otklik_appeal_importers_hook(app, client, tenant, officer, run_jobs):
+    """A tenant that enables the `appeal_layouts` plugin imports another system's export by the layout its
+    otklik_appeal_importers hook gives."""
+    assert "Выгрузка СЭД «Дело»" not in client.get("/vlad-imp/office/appeals/import").get_data(as_text=True)
+    with app.app_context():
+        t = db.session.get(Tenant, tenant.id)
+        t.plugins = {**t.plugins, "appeal_layouts": {}}
+        db.session.commit()
+    assert "Выгрузка СЭД «Дело»" in client.get("/vlad-imp/office/appeals/import").get_data(as_text=True)
+    header = ["Рег. №", "Вид обращения", "Способ доставки", "Дата поступления", "Дата регистрации", "Результат"]
+    data = csv_bytes([{"Рег. №": "Д-17", "Вид обращения": "appeal", "Способ доставки": "post",
+                       "Дата поступления": "01.03.2025", "Дата регистрации": "03.03.2025", "Результат": "pending"}],
+                     header=header)
+    url = upload(client, data, mapping="delo_export").headers["Location"]
+    client.post(url)
+    run_jobs()
+    assert client.get(url + "/progress").get_json()["status"] == "done", client.get(url).get_data(as_text=True)
+    a = appeals(app, tenant)["Д-17"]
+    assert a.channel == "post" and a.received_at is not None
