@@ -80,6 +80,18 @@ VALUE_LABELS = {
     "high": _l("high"),
     "medium": _l("medium"),
     "low": _l("low"),
+    # survey parameters (Omsk 13, Vladimir appendix), when the document names one by its code
+    "overall": _l("Overall satisfaction"),
+    "clarity": _l("Clarity and ease of applying"),
+    "status_info": _l("Information on the status"),
+    "documents": _l("Number of documents"),
+    "speed": _l("Speed"),
+    "electronic": _l("Electronic availability"),
+    "electronic_service": _l("Electronic services"),
+    "informed": _l("Informed"),
+    "politeness": _l("Politeness and competence of staff"),
+    "deadlines": _l("Deadlines kept"),
+    "completeness": _l("Completeness"),
 }
 SUPPRESSED_TEXT = _l("hidden: a group smaller than the minimum")
 HIDDEN_FIELDS = {"csat": {"parameter"}, "prevalence": {"question", "option"}, "choices": set()}
@@ -140,6 +152,7 @@ ORDER = ["total", "responses", "by_kind", "by_channel", "reasons", "by_topic", "
 LABEL_KEYS = ("label", "code", "title", "name", "reason", "topic", "question", "theme", "option", "segment",
               "channel", "object", "parameter", "bucket", "value")
 DISTRIBUTION_KEYS = ("distribution", "histogram", "buckets")
+LAYOUT_FLAGS = ("group", "indent")  # row flags for the renderers: a question's header row, an option under it
 TOP_N = 12  # bars in a chart; the table below it lists every row
 
 
@@ -225,9 +238,13 @@ def _rows(value, labeller=None) -> list[dict]:
             if isinstance(inner, dict) and isinstance(inner.get("options"), dict):
                 # a choice question: {title, respondents, options: {value: {title, count, share}}}
                 question = inner.get("title") or _label(name, labeller)
+                header = {"label": str(question), "group": True}
+                if _num(inner.get("respondents")) is not None:
+                    header["respondents"] = inner["respondents"]
+                rows.append(header)
                 for option, cell in inner["options"].items():
                     cell = cell if isinstance(cell, dict) else {"count": cell}
-                    row = {"label": f"{question} — {cell.get('title') or option}"}
+                    row = {"label": str(cell.get("title") or option), "indent": True}
                     if cell.get("suppressed"):
                         row["note"] = SUPPRESSED_TEXT
                     else:
@@ -249,7 +266,7 @@ def _rows(value, labeller=None) -> list[dict]:
                         rows.append({"label": f"{_label(name, labeller)} — {sub}", "count": count})
                     continue
                 label = _label(name, labeller)
-                if inner.get("title") and str(inner["title"]) != label:
+                if inner.get("title") and str(inner["title"]) != str(name):
                     # a classifier code keeps its code beside the title; an internal key gives way to it
                     label = f"{label} {inner['title']}" if CODE.match(label) else str(inner["title"])
                 row = {"label": label}
@@ -283,8 +300,10 @@ def _columns(rows: list[dict]) -> list[Column]:
     keys: list[str] = []
     for row in rows:
         for k in row:
-            if k not in keys:
+            if k not in keys and k not in LAYOUT_FLAGS:
                 keys.append(k)
+    first = [k for k in ("label", "count", "share") if k in keys]
+    keys = first + [k for k in keys if k not in first]
     out = []
     for k in keys:
         sample = next((r[k] for r in rows if r.get(k) is not None), None)
@@ -393,8 +412,10 @@ def build_sections(doc: dict | None, channel_titles: dict[str, str] | None = Non
                 section.chart = _chart_from_rows("pie", CHART_TITLES[key], rows, ("share", "count"), top=None)
             elif key in ("csat", "parameters"):
                 section.chart = _chart_from_rows("bar", CHART_TITLES[key], rows, ("mean", "csat", "value", "share"))
-            elif key in ("themes", "open_answers", "prevalence"):
-                section.chart = _chart_from_rows("bar", CHART_TITLES[key], rows, ("count", "percent", "share"))
+            elif key == "prevalence":
+                section.chart = _chart_from_rows("bar", CHART_TITLES[key], rows, ("percent", "share", "count"))
+            elif key in ("themes", "open_answers"):
+                section.chart = _chart_from_rows("bar", CHART_TITLES[key], rows, ("count", "share"))
             elif key in CHART_TITLES:
                 section.chart = _chart_from_rows("bar", CHART_TITLES[key], rows, ("count", "share", "mean"))
         if not section.empty:

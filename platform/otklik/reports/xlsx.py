@@ -56,6 +56,8 @@ class _Writer:
             "num": wb.add_format({"num_format": "#,##0.0#"}),
             "share": wb.add_format({"num_format": "0.0%"}),
             "link": wb.add_format({"font_color": "blue", "underline": 1}),
+            "group": wb.add_format({"bold": True, "bg_color": "#F3F5F7", "text_wrap": True}),
+            "indent": wb.add_format({"indent": 1, "text_wrap": True}),
         }
         self.used: set[str] = set()
 
@@ -186,7 +188,10 @@ def _metric_sheet(w: _Writer, section: Section) -> None:
         for r in section.rows:
             row += 1
             for col, (key, _label, fmt) in enumerate(columns):
-                w.cell(ws, row, col, r.get(key), fmt)
+                if col == 0 and (r.get("group") or r.get("indent")):
+                    ws.write_string(row, 0, str(r.get(key) or ""), w.f["group" if r.get("group") else "indent"])
+                else:
+                    w.cell(ws, row, col, r.get(key), fmt)
         ws.autofilter(first - 1, 0, row, len(columns) - 1)
         ws.freeze_panes(first, 1)
         row += 2

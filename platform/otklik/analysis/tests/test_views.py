@@ -41,6 +41,8 @@ def test_history_lists_the_tenants_analyses_with_figures(client, office):
     assert "2025-Q1" in html and "2025-02" in html
     assert "1\xa0234" in html  # the total, Russian style
     assert "Запустить анализ за период" not in html  # a viewer may read, not run
+    # latest period first, by its end: 2025-Q2, then 2025-Q1, then 2025-02
+    assert html.index("II квартал 2025") < html.index("I квартал 2025") < html.index("02.2025")
     only = client.get("/vladimir-test/office/analyses/?kind=surveys").get_data(as_text=True)
     assert "2025-02" in only and "2025-Q1" not in only
 

@@ -100,8 +100,13 @@ def test_survey_xlsx_has_the_centres_report_fields_and_parameters_chart(app, cli
     assert report["Ссылка на опрос"] == "https://otklik.example/omsk-test/s/form-1"
     assert report["Количество респондентов"] == 356
     assert report["Инструментарий исследования"].startswith("Анкета получателя")
-    params = {r[0]: r[1] for r in wb["Параметры"].iter_rows(min_row=4, max_col=2, values_only=True) if r[0]}
-    assert params["Информация о статусе"] == pytest.approx(3.6)
+    params = {r[0]: r[2] for r in wb["Параметры"].iter_rows(min_row=4, max_col=3, values_only=True) if r[0]}
+    assert params["Информирование о статусе услуги"] == pytest.approx(3.6)
+    assert params["Общая удовлетворенность"] == pytest.approx(4.12)  # a parameter named by its code
+    choices = [r for r in wb["Варианты ответов"].iter_rows(min_row=4, max_col=4, values_only=True) if r[0]]
+    assert choices[0] == ("3. Удалось ли Вам найти нужную информацию?", "—", "—", 350)
+    assert choices[1] == ("Да", 280, 0.8, "—")
+    assert "Общая удовлетворенность: 4,12 из 5." in [r[1] for r in wb["Отчет"].iter_rows(max_col=2, values_only=True)]
     with zipfile.ZipFile(io.BytesIO(response.data)) as z:
         xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart"))
     assert "Удовлетворенность параметрами" in xml
