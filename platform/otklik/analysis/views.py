@@ -17,6 +17,7 @@ from ..channels import tenant_channels
 from ..extensions import db
 from ..models import Analysis
 from ..reports.document import build_sections, figure, headline, label_of, signals_of
+from ..reports.xlsx import survey_items
 from ..schedule import KINDS, tenant_schedule
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..web.access import add_office_nav, office_required, tenant_role
@@ -127,6 +128,7 @@ def detail(analysis_id):
         headline=headline(doc),
         signals=signals_of(doc),
         label_of=label_of,
+        surveys=survey_items(doc),
         kind_labels=KIND_LABELS,
         status_labels=STATUS_LABELS,
         trigger_labels=TRIGGER_LABELS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, g, render_template, send_file
+from flask import Blueprint, abort, current_app, g, render_template, request, send_file
 
 from ..channels import tenant_channels
 from ..models import Analysis
@@ -37,7 +37,8 @@ def _channel_titles() -> dict[str, str]:
 def xlsx(analysis_id):
     """The workbook, built from the stored document and streamed under a Russian file name (filename*)."""
     analysis = _finished(analysis_id)
-    data = build_xlsx(analysis, g.tenant, _channel_titles(), current_app.config.get("MIN_CELL_SIZE", 5))
+    data = build_xlsx(analysis, g.tenant, _channel_titles(), current_app.config.get("MIN_CELL_SIZE", 5),
+                      base_url=request.host_url)
     response = send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True,
                          download_name=file_name(analysis), max_age=0)
     response.headers["Cache-Control"] = "private, no-store"

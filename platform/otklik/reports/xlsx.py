@@ -76,12 +76,15 @@ class _Writer:
             ws.write_string(row, col, str(value), self.f["text"])
 
 
-def build_xlsx(analysis, tenant, channel_titles: dict[str, str] | None = None, min_cell: int = 0) -> bytes:
+def build_xlsx(analysis, tenant, channel_titles: dict[str, str] | None = None, min_cell: int = 0,
+               base_url: str = "") -> bytes:
+    """The workbook of one analysis; `base_url` (https://host) makes the survey links absolute."""
     doc = analysis.result or {}
     buffer = io.BytesIO()
     w = _Writer(buffer)
     sections = build_sections(doc, channel_titles, min_cell)
-    _report_sheet(w, analysis, tenant, doc, sections, channel_titles)
+    _report_sheet(w, analysis, tenant, doc, sections, channel_titles, base_url)
+    _surveys_sheet(w, doc, base_url)
     for section in sections:
         _metric_sheet(w, section)
     _signals_sheet(w, doc)
@@ -90,15 +93,54 @@ def build_xlsx(analysis, tenant, channel_titles: dict[str, str] | None = None, m
     return buffer.getvalue()
 
 
-def _report_sheet(w: _Writer, analysis, tenant, doc: dict, sections: list[Section], titles) -> None:
+def survey_items(doc: dict, base_url: str = "") -> list[dict]:
+    """The surveys of a survey analysis (`survey.surveys`, or the single `survey`), with absolute links."""
+    survey = doc.get("survey") if isinstance(doc.get("survey"), dict) else {}
+    items = [s for s in survey.get("surveys") or [] if isinstance(s, dict)]
+    if not items and (survey.get("link") or survey.get("title") or doc.get("survey_link")):
+        items = [{"title": survey.get("title"), "link": survey.get("link") or doc.get("survey_link"),
+                  "instrument": survey.get("instrument") or doc.get("instrument")}]
+    out = []
+    for item in items:
+        item = dict(item)
+        link = item.get("link") or ""
+        if link.startswith("/") and base_url:
+            item["link"] = base_url.rstrip("/") + link
+        out.append(item)
+    return out
+
+
+def _surveys_sheet(w: _Writer, doc: dict, base_url: str) -> None:
+    items = survey_items(doc, base_url)
+    if not items:
+        return
+    ws = w.wb.add_worksheet(_sheet_name("Опросы", w.used))
+    ws.write_string(0, 0, "Опросы периода: ссылки, инструментарий, число ответов", w.f["title"])
+    headers = [("title", "Опрос", 40), ("object", "Объект", 30), ("instrument", "Инструментарий", 45),
+               ("responses", "Ответов", 12), ("link", "Ссылка на опрос", 50)]
+    for col, (_key, label, width) in enumerate(headers):
+        ws.set_column(col, col, width)
+        ws.write_string(2, col, label, w.f["head"])
+    for i, item in enumerate(items):
+        for col, (key, _label, _width) in enumerate(headers):
+            value = item.get(key)
+            if key == "link" and isinstance(value, str) and value.startswith(("http://", "https://")):
+                ws.write_url(3 + i, col, value, w.f["link"], string=value)
+            else:
+                w.cell(ws, 3 + i, col, value, "int" if key == "responses" else "text")
+
+
+def _report_sheet(w: _Writer, analysis, tenant, doc: dict, sections: list[Section], titles, base_url: str = "") -> None:
     ws = w.wb.add_worksheet(_sheet_name("Отчет", w.used))
     ws.set_column(0, 0, 38)
     ws.set_column(1, 1, 90)
     kind_title = KIND_TITLES.get(analysis.kind, analysis.kind)
     ws.write_string(0, 0, f"Аналитический отчет: {kind_title}, {period_title(analysis.period)}", w.f["title"])
     responses = dig(doc, "respondents", "responses.count", "responses.total", "responses")
-    survey_link = dig(doc, "survey_link", "survey.link", "survey.url", "questionnaire.link", "questionnaire.url")
-    instrument = dig(doc, "instrument", "survey.instrument", "questionnaire.title", "survey.title")
+    items = survey_items(doc, base_url)
+    survey_link = "\n".join(str(i["link"]) for i in items if i.get("link")) or None
+    instrument = "\n".join(dict.fromkeys(str(i["instrument"]) for i in items if i.get("instrument"))) or dig(
+        doc, "instrument", "questionnaire.title")
     if instrument is None and analysis.kind == "appeals":
         instrument = ("Реестр обращений и жалоб; классификатор обращений граждан (Администрация Президента РФ, "
                       "30.11.2017 № 104)")
@@ -122,7 +164,8 @@ def _report_sheet(w: _Writer, analysis, tenant, doc: dict, sections: list[Sectio
         if label == "Количество обращений и жалоб" and analysis.kind != "appeals":
             continue
         ws.write_string(row, 0, label, w.f["label"])
-        if label == "Ссылка на опрос" and isinstance(value, str) and value.startswith(("http://", "https://")):
+        if label == "Ссылка на опрос" and isinstance(value, str) and value.startswith(("http://", "https://")) \
+                and "\n" not in value:
             ws.write_url(row, 1, value, w.f["link"], string=value)
         else:
             w.cell(ws, row, 1, value, "int" if isinstance(value, int) else "text")

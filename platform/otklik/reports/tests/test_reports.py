@@ -97,9 +97,14 @@ def test_survey_xlsx_has_the_centres_report_fields_and_parameters_chart(app, cli
     assert response.status_code == 200
     wb = _open(response)
     report = {r[0]: r[1] for r in wb["Отчет"].iter_rows(max_col=2, values_only=True) if r[0]}
-    assert report["Ссылка на опрос"] == "https://otklik.example/omsk-test/s/form-1"
+    assert report["Ссылка на опрос"] == "http://localhost/omsk-test/s/form-1\nhttp://localhost/omsk-test/s/info-2"
     assert report["Количество респондентов"] == 356
-    assert report["Инструментарий исследования"].startswith("Анкета получателя")
+    assert report["Инструментарий исследования"].splitlines() == [
+        "Анкета получателя государственной услуги (форма № 1) (версия 1)", "Анкета о доступе к информации (версия 2)"]
+    surveys = list(wb["Опросы"].iter_rows(min_row=4, values_only=True))
+    assert surveys[0] == ("Опрос получателей услуги", "Меры социальной поддержки",
+                          "Анкета получателя государственной услуги (форма № 1) (версия 1)", 300,
+                          "http://localhost/omsk-test/s/form-1")
     params = {r[0]: r[2] for r in wb["Параметры"].iter_rows(min_row=4, max_col=3, values_only=True) if r[0]}
     assert params["Информирование о статусе услуги"] == pytest.approx(3.6)
     assert params["Общая удовлетворенность"] == pytest.approx(4.12)  # a parameter named by its code
