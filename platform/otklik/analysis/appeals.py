@@ -24,6 +24,8 @@ REDIRECTED = ("redirected",)
 WAIT_BUCKETS = ((0, 10), (11, 20), (21, 30), (31, 45), (46, 60), (61, None))
 UNCLASSIFIED = "unclassified"
 UNSPECIFIED = "unspecified"
+OTHER = "other"
+MAX_REASONS = 50  # "main reasons": the 50 most frequent, the rest summed under "other"
 
 _t = Appeal.__table__
 
@@ -125,10 +127,17 @@ def by_channel(ctx: MetricContext) -> dict:
 
 
 def reasons(ctx: MetricContext) -> list[dict]:
-    """2. Main reasons, most frequent first; appeals with no reason recorded count under "unspecified"."""
+    """2. Main reasons, most frequent first; appeals with no reason recorded count under "unspecified"; beyond
+    the 50 most frequent, the rest are summed in one row `{"reason": "other", ..., "reasons": how many}`."""
     df = ctx.frame("appeals.reasons")
     counts = df.assign(reason=df["reason"].fillna("").str.strip().replace("", UNSPECIFIED)).groupby("reason")["n"].sum()
-    return [{"reason": k, **v} for k, v in counted(counts, total(ctx)).items()]
+    rows = [{"reason": k, **v} for k, v in counted(counts, total(ctx)).items()]
+    if len(rows) <= MAX_REASONS:
+        return rows
+    rest = rows[MAX_REASONS:]
+    other = sum(r["count"] for r in rest)
+    return rows[:MAX_REASONS] + [{"reason": OTHER, "count": other, "share": share(other, total(ctx)),
+                                  "reasons": len(rest)}]
 
 
 def _topic_codes(ctx: MetricContext) -> pd.DataFrame:

@@ -152,3 +152,11 @@ def test_document_is_json_clean(vladimir):
     doc = _compute(vladimir)
     text = json.dumps(doc, allow_nan=False)  # raises on NaN or infinity
     assert json.loads(text) == doc
+
+
+def test_main_reasons_keep_the_top_fifty(vladimir):
+    rows = [dict(registered_at="2025-02-01 10:00", reason=f"R{i:02d}") for i in range(52) for _ in range(1 + (i < 50))]
+    add_appeals(vladimir, rows)
+    reasons = _compute(vladimir)["reasons"]
+    assert len(reasons) == 51 and all(r["count"] == 2 for r in reasons[:50])
+    assert reasons[-1] == {"reason": "other", "count": 2, "share": round(2 / 102, 4), "reasons": 2}
