@@ -56,3 +56,37 @@ def test_officer_reads_an_analysis_and_downloads_its_xlsx(app, live_server, page
     assert download.suggested_filename == "Анализ обращений 2025-Q1.xlsx"
     wb = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
     assert "Каналы" in wb.sheetnames and "Отчет" in wb.sheetnames
+
+
+def test_officer_runs_an_analysis_and_the_progress_bar_follows_it(app, live_server, page, make_tenant, make_user,
+                                                                   run_jobs):
+    from datetime import UTC, datetime
+
+    from otklik.models import Appeal
+
+    tenant = make_tenant("vladimir", slug="vladimir-run")
+    with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
+        for i in range(3):
+            at = datetime(2025, 2, 10 + i, 9, tzinfo=UTC)
+            db.session.add(Appeal(external_id=f"R{i}", kind="appeal", channel="website", registered_at=at,
+                                  answered_at=at.replace(day=20), due_date=at.date(), outcome="explained"))
+        db.session.commit()
+    make_user("officer@run.example", tenant=tenant)
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Электронная почта").fill("officer@run.example")
+    page.get_by_label("Пароль").fill("secret-pass")
+    page.get_by_role("button", name="Вход").click()
+    page.wait_for_url(re.compile(r"/office/$"))
+
+    page.goto(f"{live_server}/vladimir-run/office/analyses/run")
+    page.get_by_label("Анализ", exact=True).select_option("appeals")
+    page.get_by_label("Период").fill("2025-Q1")
+    page.get_by_role("button", name="Запустить").click()
+    page.wait_for_url(re.compile(r"/office/analyses/\d+$"))
+    assert page.locator("progress#progress").is_visible()
+    assert "в очереди" in page.inner_text("#progress-text")
+
+    run_jobs()  # the worker computes it; the page polls and reloads by itself
+    page.wait_for_selector("#key-figures", timeout=20000)
+    assert page.locator("progress#progress").count() == 0
+    assert "3" in page.inner_text("#key-figures")
