@@ -472,7 +472,8 @@ class _Stage:
             f"{c} {'integer' if c == 'line' else stamp if c.endswith('_at') or c == 'due_date' else 'text'}"
             for c in STAGE_COLUMNS)
         conn.execute(text("DROP TABLE IF EXISTS intake_stage"))
-        conn.execute(text(f"CREATE TEMPORARY TABLE intake_stage ({cols})" + (" ON COMMIT DROP" if self.pg else "")))
+        conn.execute(text(f"CREATE TEMPORARY TABLE intake_stage ({cols}, appeal_id integer)"
+                          + (" ON COMMIT DROP" if self.pg else "")))
 
     def write(self, df: pd.DataFrame) -> None:
         frame = df.rename(columns={"__row": "line"})[list(STAGE_COLUMNS)]
@@ -500,7 +501,7 @@ class _Stage:
             rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
             placeholders = ", ".join("?" for _ in STAGE_COLUMNS)
             self.conn.connection.driver_connection.executemany(
-                f"INSERT INTO intake_stage VALUES ({placeholders})", list(rows))
+                f"INSERT INTO intake_stage ({', '.join(STAGE_COLUMNS)}) VALUES ({placeholders})", list(rows))
 
     def duplicates(self, errors: _Errors, column: str) -> None:
         rows = self.conn.execute(text(
@@ -512,11 +513,13 @@ class _Stage:
                              + (f" +{n - 2}" if n > 2 else "")))
 
     def merge(self, tenant_id: int, total: int, lap=lambda phase: None) -> ImportResult:
-        """Update the changed appeals (a join), then insert the new ones (an anti-join), in this transaction.
+        """Match the staged rows to stored appeals, update the changed ones by id, insert the new ones.
 
-        Two set-based statements rather than one INSERT ... ON CONFLICT DO UPDATE: speculative insertion costs about
-        a third more per row on PostgreSQL, and a re-import of an unchanged file touches no row at all. The unique
-        key (tenant_id, external_id) still guards: a concurrent import of the same ids fails whole, never doubles.
+        Three set-based statements rather than one INSERT ... ON CONFLICT DO UPDATE: speculative insertion costs
+        about a third more per row on PostgreSQL, a re-import of an unchanged file then writes no row at all, and
+        no statement both reads and writes `appeal` by a tenant-wide scan (whose probes would also visit the rows
+        the same statement inserts: quadratic with a stale plan). The unique key (tenant_id, external_id) still
+        guards: a concurrent import of the same ids fails whole, never doubles.
         """
         now = datetime.now(UTC)
         cols = [c for c in STAGE_COLUMNS if c != "line"]
@@ -526,24 +529,33 @@ class _Stage:
                 else "DATE '1970-01-01' + due_date::integer AS due_date" if c == "due_date" else c for c in cols)
         else:
             source = ", ".join(cols)
+        existing = self.conn.execute(text(
+            "UPDATE intake_stage SET appeal_id = a.id FROM appeal a "
+            "WHERE a.tenant_id = :t AND a.external_id = intake_stage.external_id"
+        ), {"t": tenant_id}).rowcount
         if self.pg:
             self.conn.execute(text("ANALYZE intake_stage"))  # temporary tables get no autovacuum statistics
-        staged = f"(SELECT {source} FROM intake_stage) AS s"
-        changed = " OR ".join(f"appeal.{c} IS DISTINCT FROM s.{c}" for c in UPDATED)
-        sets = ", ".join(f"{c} = s.{c}" for c in UPDATED)
-        updated = self.conn.execute(text(
-            f"UPDATE appeal SET {sets}, "
-            "due_date = CASE WHEN appeal.extended_days = 0 THEN s.due_date ELSE appeal.due_date END "
-            f"FROM {staged} WHERE appeal.tenant_id = :t AND appeal.external_id = s.external_id AND ({changed})"
-        ), {"t": tenant_id}).rowcount
+        lap("check")
+        updated = 0
+        if existing:
+            changed = " OR ".join(f"appeal.{c} IS DISTINCT FROM s.{c}" for c in UPDATED)
+            sets = ", ".join(f"{c} = s.{c}" for c in UPDATED)
+            updated = self.conn.execute(text(
+                f"UPDATE appeal SET {sets}, "
+                "due_date = CASE WHEN appeal.extended_days = 0 THEN s.due_date ELSE appeal.due_date END "
+                f"FROM (SELECT appeal_id, {source} FROM intake_stage WHERE appeal_id IS NOT NULL) AS s "
+                f"WHERE appeal.id = s.appeal_id AND appeal.tenant_id = :t AND ({changed})"
+            ), {"t": tenant_id}).rowcount
         lap("update")
-        inserted = self.conn.execute(text(
-            f"INSERT INTO appeal (tenant_id, {', '.join(cols)}, extended_days, extension_reason, redirected_to, "
-            f"summary, created_at) SELECT :t, {', '.join('s.' + c for c in cols)}, 0, '', '', '', :now FROM {staged} "
-            "WHERE NOT EXISTS (SELECT 1 FROM appeal a WHERE a.tenant_id = :t AND a.external_id = s.external_id)"
-        ), {"t": tenant_id, "now": now if self.pg else now.strftime("%Y-%m-%d %H:%M:%S.%f")}).rowcount
+        inserted = 0
+        if existing < total:
+            inserted = self.conn.execute(text(
+                f"INSERT INTO appeal (tenant_id, {', '.join(cols)}, extended_days, extension_reason, redirected_to, "
+                f"summary, created_at) SELECT :t, {source}, 0, '', '', '', :now FROM intake_stage "
+                "WHERE appeal_id IS NULL"
+            ), {"t": tenant_id, "now": now if self.pg else now.strftime("%Y-%m-%d %H:%M:%S.%f")}).rowcount
         lap("insert")
-        return ImportResult(total=total, inserted=inserted, updated=updated, unchanged=total - inserted - updated)
+        return ImportResult(total=total, inserted=inserted, updated=updated, unchanged=existing - updated)
 
 
 # ----------------------------------------------------------------------------------------------------------- entry
