@@ -64,8 +64,12 @@ def summary(doc: dict | None, channel_titles: dict[str, str] | None = None) -> l
     channels = _top(doc.get("by_channel") or {}, 1)
     if channels:
         code, count, share = channels[0]
-        out.append(_("The most used channel: «%(channel)s», %(count)s (%(share)s).",
-                     channel=titles.get(code, code), count=figure(count, "int"), share=figure(share, "share")))
+        if doc.get("kind", "appeals") == "appeals":
+            out.append(_("The most used channel: «%(channel)s», %(count)s (%(share)s).",
+                         channel=titles.get(code, code), count=figure(count, "int"), share=figure(share, "share")))
+        else:
+            out.append(_("Most answers came through «%(channel)s»: %(count)s (%(share)s).",
+                         channel=titles.get(code, code), count=figure(count, "int"), share=figure(share, "share")))
     reasons = _top(doc.get("reasons") or {}, 3)
     if reasons:
         out.append(_("Main reasons for appeals: %(list)s.",
@@ -150,11 +154,20 @@ def conclusions(doc: dict | None, channel_titles: dict[str, str] | None = None) 
         if u > s:
             out.append(_("Unsatisfied complaints outnumber satisfied ones: review the grounds of refusals "
                          "and the pain map of the processes concerned."))
-    channels = _top(doc.get("by_channel") or {}, 1)
+    channels = _top(doc.get("by_channel") or {}, 1) if doc.get("kind", "appeals") == "appeals" else []
     if channels and (as_fraction(channels[0][2]) or 0) >= 0.5:
         titles = channel_titles or {}
         out.append(_("More than half of the appeals arrive through «%(channel)s»: keep this channel staffed "
                      "and its answers on time.", channel=titles.get(channels[0][0], channels[0][0])))
+    low = _lowest_parameter(doc)
+    if low is not None and low[1] < 4:
+        out.append(_("«%(title)s» is rated lowest (%(mean)s of 5): look into this part of the process first.",
+                     title=low[0], mean=figure(low[1])))
+    pains = [p for p in doc.get("prevalence") or []
+             if isinstance(p, dict) and p.get("level") in ("high", "medium")][:5]
+    if pains:
+        out.append(_("Problems of high or medium prevalence, for the pain map: %(list)s.", list="; ".join(
+            f"{p.get('title') or p.get('option')} ({p.get('percent')} %)" for p in pains)))
     signals = signals_of(doc)
     if signals:
         out.append(_("Signals raised: %(n)s; see the signals section for the recommended additional collection.",

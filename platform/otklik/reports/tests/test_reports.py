@@ -155,3 +155,19 @@ def test_reports_need_a_signed_in_member(app, stored):
     anonymous = app.test_client()
     response = anonymous.get(f"/vladimir-test/office/reports/{stored[('vladimir-test', 'appeals')]}/xlsx")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_information_note_of_a_survey_analysis(app, client, make_user, stored):
+    make_user("head@omsk.test", tenant=_tenant(app, "omsk-test"), role="viewer")
+    from otklik.testing import login
+
+    login(client, "head@omsk.test")
+    html = client.get(f"/omsk-test/office/reports/{stored[('omsk-test', 'surveys')]}/note").get_data(as_text=True)
+    assert "март 2025" in html
+    assert "Ответов на опрос: 356." in html
+    assert "Общая удовлетворенность: 4,12 из 5." in html
+    assert "Ниже всего оценен параметр «Информирование о статусе услуги»: 3,6 из 5." in html
+    assert "Доля информированных респондентов: 70,2\xa0%." in html
+    assert "для «карты болей»: Очереди (43 %)" in html
+    assert "Больше всего анкет получено через канал «Онлайн-опрос" in html
+    assert "обращений поступает через канал" not in html  # an appeals conclusion has no place here
