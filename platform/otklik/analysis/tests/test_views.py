@@ -118,3 +118,12 @@ def test_officer_runs_an_analysis_and_follows_its_progress(app, client, office, 
     again = client.post("/vladimir-test/office/analyses/run", data={"kind": "appeals", "period": "2024-Q4"})
     assert again.headers["Location"].endswith(f"/analyses/{row.id}")
     assert get_queue(app).count == 1
+
+
+def test_pages_read_in_english_too(client, office):
+    login(client, "viewer@v.test")
+    analysis_id = office[("vladimir-test", "appeals", "2025-Q1")]
+    html = client.get(f"/vladimir-test/office/analyses/{analysis_id}?lang=en").get_data(as_text=True)
+    assert "Key figures" in html and "1,234" in html and "41.5" in html
+    note = client.get(f"/vladimir-test/office/reports/{analysis_id}/note?lang=en").get_data(as_text=True)
+    assert "Appeals and complaints registered: 1,234." in note
