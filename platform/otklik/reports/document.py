@@ -37,7 +37,7 @@ FIELD_LABELS = {
     "p90": _l("90th percentile"),
     "min": _l("Minimum"),
     "max": _l("Maximum"),
-    "answered": _l("Answered"),
+    "answered": _l("Answered, count"),
     "within_30": _l("Answered within 30 days"),
     "within_30_share": _l("Share answered within 30 days"),
     "satisfied": _l("Satisfied"),
