@@ -62,13 +62,17 @@ def _kinds(tenant) -> list[str]:
 @office_required()
 def index():
     kind = request.args.get("kind", "")
-    stmt = select(Analysis)
+    stmt = select(Analysis.id, Analysis.kind, Analysis.period)
     if kind in KINDS:
         stmt = stmt.where(Analysis.kind == kind)
     # A tenant has a few dozen analyses a year: sorted here by the period's end, latest first (2025-Q1 after
-    # 2025-03, the year after its December), which their names alone do not sort by.
-    rows = sorted(db.session.execute(stmt).scalars(), key=_history_key)
-    page = _Page(rows, request.args.get("page", 1, type=int), PER_PAGE)
+    # 2025-03, the year after its December), which their names alone do not sort by. Only the page's rows
+    # are loaded with their documents.
+    keys = sorted(db.session.execute(stmt).all(), key=_history_key)
+    page = _Page(keys, request.args.get("page", 1, type=int), PER_PAGE)
+    ids = [k.id for k in page.items]
+    loaded = {a.id: a for a in db.session.execute(select(Analysis).where(Analysis.id.in_(ids))).scalars()}
+    page.items = [loaded[i] for i in ids if i in loaded]
     return render_template(
         "office/analyses/index.html",
         page=page,
@@ -87,7 +91,7 @@ _CADENCE_ORDER = {"year": 0, "half_year": 1, "quarter": 2, "month": 3}
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 
 
-def _history_key(analysis: Analysis):
+def _history_key(analysis):
     try:
         p = parse_period(analysis.period)
         return (-p.end.toordinal(), _CADENCE_ORDER[p.cadence], _KIND_ORDER.get(analysis.kind, 9), -analysis.id)
