@@ -127,3 +127,19 @@ def test_pages_read_in_english_too(client, office):
     assert "Key figures" in html and "1,234" in html and "41.5" in html
     note = client.get(f"/vladimir-test/office/reports/{analysis_id}/note?lang=en").get_data(as_text=True)
     assert "Appeals and complaints registered: 1,234." in note
+
+
+def test_history_pages(app, client, office):
+    with app.app_context():
+        tenant = db.session.execute(select(Tenant).where(Tenant.slug == "vladimir-test")).scalar_one()
+        with tenant_scope(tenant):
+            for m in range(1, 25):
+                db.session.add(Analysis(kind="surveys", period=f"2023-{m:02d}" if m <= 12 else f"2024-{m - 12:02d}",
+                                        status="done", result={"responses": m}))
+            db.session.commit()
+    login(client, "viewer@v.test")
+    first = client.get("/vladimir-test/office/analyses/").get_data(as_text=True)
+    second = client.get("/vladimir-test/office/analyses/?page=2").get_data(as_text=True)
+    assert first.count('<td><a href="/vladimir-test/office/analyses/') == 25
+    assert second.count('<td><a href="/vladimir-test/office/analyses/') == 2
+    assert "Страница 2 из 2" in second and "01.2023" in second and "01.2023" not in first
