@@ -67,12 +67,14 @@ FIELD_LABELS = {
     "csat_mean": _l("Mean satisfaction"),
     "lemmas": _l("Key words"),
     "note": _l("Note"),
+    "reasons": _l("Different reasons"),
     "within_30_share_": _l("Share answered within 30 days"),
 }
 
 VALUE_LABELS = {
     "unspecified": _l("not specified"),
     "unclassified": _l("not classified"),
+    "other": _l("all other"),
     "appeal": _l("appeal"),
     "complaint": _l("complaint"),
     "request": _l("request"),
