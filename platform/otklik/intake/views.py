@@ -120,6 +120,7 @@ def index():
         states={a.id: deadlines.state(a, g.tenant.tz, today) for a in page.items},
         late_registration={a.id for a in page.items if deadlines.registered_late(a, g.tenant.tz)},
         channels=tenant_channels(g.tenant), kinds=KIND_LABELS, outcomes=OUTCOME_LABELS,
+        channel_titles={c.code: c.title for c in tenant_channels(g.tenant)},
         state_labels=deadlines.STATES, sections=SECTIONS,
     )
 
