@@ -118,9 +118,10 @@ def public_form(token: str):
         raw = read_form(questions, request.form)
         parsed = check_answers(questions, raw)
         if parsed.ok:
-            service.store_response(survey, parsed.answers, channel=_online_channel(), source="web")
+            thanks = url_for("surveys.public_thanks", token=token)  # before the commit expires the tenant
+            service.submit_response(survey, parsed.answers, channel=_online_channel(), source="web")
             db.session.commit()
-            return redirect(url_for("surveys.public_thanks", token=token), 303)
+            return redirect(thanks, 303)
         errors = parsed.errors
     return render_template("public/survey_form.html", survey=survey, questions=questions, answers=raw,
                            errors=errors, honeypot=HONEYPOT, tenant=g.tenant), (422 if errors else 200)
