@@ -3,7 +3,7 @@
     .venv/bin/python bench/survey_submit.py --requests 6000 --json bench/survey_submit.json
 
 Creates (or reuses) a tenant `bench-surveys` from the Vladimir profile and a fresh open survey of the Vladimir
-form, starts gunicorn as a subprocess (2 gthread workers of 4 threads, a free port on 127.0.0.1, no access log) with the real app
+form, starts gunicorn as a subprocess (2 gthread workers of 2 threads, a free port on 127.0.0.1, no access log) with the real app
 against PostgreSQL and Redis, takes one page of the form for its session cookie and CSRF token, then POSTs
 complete questionnaires (four answer sets, two of them through the 4 -> 6 skip) with `--concurrency` clients.
 In the same run it loads the app's bare `/health` endpoint (one SELECT) the same way: the floor of the stack.
@@ -174,7 +174,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--max-seconds", type=float, default=120.0, help="upper bound of each load phase")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="threads a worker (gthread): overlap database waits")
+    parser.add_argument("--threads", type=int, default=2, help="threads a worker (gthread): overlap database waits")
     parser.add_argument("--json", dest="json_path", default="bench/survey_submit.json")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
@@ -187,6 +187,7 @@ def main() -> int:
                OTKLIK_INSTANCE_DIR=instance, OTKLIK_SECRET_KEY="bench-secret")
     os.environ.update({k: env[k] for k in ("OTKLIK_INSTANCE_DIR", "OTKLIK_SECRET_KEY")})
     survey_id, token, tenant_id = prepare(db_url, args.redis_url)
+    load_before = [round(x, 2) for x in os.getloadavg()]  # other work on the machine skews every figure
 
     port = free_port()
     server = subprocess.Popen(
@@ -225,6 +226,8 @@ def main() -> int:
         "bench": "survey_submit",
         "server": f"gunicorn, {args.workers} gthread workers x {args.threads} threads, PostgreSQL, Redis; rate limits off, CSRF on",
         "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "concurrency": args.concurrency,
         "submissions_sent": sent,
         "submissions_accepted": accepted,
@@ -244,7 +247,7 @@ def main() -> int:
     Path(args.json_path).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(f"survey_submit: {accepted}/{sent} submissions in {seconds:.2f}s = {rate:.0f}/s "
           f"(stored {stored - warm_before}, lost {result['lost']}); /health floor {floor_rate:.0f}/s; "
-          f"ratio {result['ratio_to_floor']}; target 300/s {'met' if rate >= 300 else 'NOT met'}")
+          f"ratio {result['ratio_to_floor']}; load {load_before[0]}; target 300/s {'met' if rate >= 300 else 'NOT met'}")
     return 0 if result["lost"] == 0 and accepted == sent else 1
 
 
