@@ -12,6 +12,7 @@ Rows are numbered as a spreadsheet shows them: the header is row 1, the first ap
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import os
 import re
@@ -247,7 +248,7 @@ def _sniff_xlsx(source) -> Source:
 
 def _csv_chunks(source, src: Source) -> Iterator[pd.DataFrame]:
     reader = pd.read_csv(
-        _binary(source), sep=src.delimiter, encoding=src.encoding, dtype=str, keep_default_na=False,
+        _binary(source), sep=src.delimiter, encoding=src.encoding, dtype=object, keep_default_na=False,
         na_filter=False, chunksize=CHUNK_ROWS, header=0, skip_blank_lines=True, engine="c", quotechar='"',
         encoding_errors="strict",
     )
@@ -338,16 +339,22 @@ def header_map(header: list[str], mapping: dict | None) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------------------------------- validation
 
-def _strip(values: pd.Series) -> pd.Series:
-    """Strip surrounding spaces, looking at each distinct value once (real columns repeat a few values)."""
+_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+
+
+def _strip(values: pd.Series) -> tuple[pd.Series, int]:
+    """Strip surrounding spaces and measure the longest value, looking at each distinct value once (real columns
+    repeat a few values); a column of unique ids is scanned by one regex over the joined values, in C."""
     values = values.fillna("")
-    if values.dtype != object:
-        values = values.astype(str)
     uniques = pd.unique(values.to_numpy())
-    changed = {u: u.strip() for u in uniques if isinstance(u, str) and u != u.strip()}
     if any(not isinstance(u, str) for u in uniques):
         values = values.astype(str)
-    return values.replace(changed) if changed else values
+        uniques = pd.unique(values.to_numpy())
+    longest = max(map(len, uniques), default=0)
+    if not _EDGE_SPACE.search("\x00".join(uniques)):
+        return values, longest
+    changed = {u: u.strip() for u in uniques if u != u.strip()}
+    return values.replace(changed), longest
 
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -397,15 +404,16 @@ class _Errors:
 def validate(frame: pd.DataFrame, columns: dict[str, str], ctx: Context, errors: _Errors) -> pd.DataFrame:
     """Vectorised checks of one chunk (canonical field names, text values, `__row`); the clean typed frame."""
     df = pd.DataFrame({"__row": frame["__row"]})
+    longest = {}
     for fname in FIELDS:
         if fname in columns:
-            df[fname] = _strip(frame[columns[fname]])
+            df[fname], longest[fname] = _strip(frame[columns[fname]])
         else:
             df[fname] = DEFAULTS.get(fname, "")
     col = {f: columns.get(f, f) for f in FIELDS}
     for fname in FIELDS:
-        if fname in columns:
-            limit = LIMITS.get(fname, MAX_CELL)
+        limit = LIMITS.get(fname, MAX_CELL)
+        if longest.get(fname, 0) > limit:
             errors.add_mask(df, df[fname].str.len() > limit, fname, col[fname], "too_long", limit=limit)
     for fname in REQUIRED:
         errors.add_mask(df, df[fname] == "", fname, col[fname], "required")
@@ -478,13 +486,23 @@ class _Stage:
     def write(self, df: pd.DataFrame) -> None:
         frame = df.rename(columns={"__row": "line"})[list(STAGE_COLUMNS)]
         if self.pg:
-            frame = frame.copy()
-            for c in ("received_at", "registered_at", "answered_at"):
-                micros = frame[c].dt.tz_convert(None).to_numpy().astype("datetime64[us]").astype("int64")
-                frame[c] = pd.array(micros, dtype="Int64")
-                frame.loc[frame[c].isna() | df[c].isna().to_numpy(), c] = pd.NA
-            frame["due_date"] = frame["due_date"].to_numpy().astype("datetime64[D]").astype("int64")
-            buf = frame.to_csv(index=False, header=False)
+            # columns as Python lists into the csv module's C writer: a quarter faster than DataFrame.to_csv
+            columns = []
+            for c in STAGE_COLUMNS:
+                if c in ("received_at", "registered_at", "answered_at"):
+                    naive = frame[c].dt.tz_convert(None).to_numpy()
+                    values = naive.astype("datetime64[us]").astype("int64").tolist()
+                    missing = np.isnat(naive)
+                    if missing.any():
+                        values = [None if m else v for v, m in zip(values, missing.tolist(), strict=True)]
+                    columns.append(values)
+                elif c == "due_date":
+                    columns.append(frame[c].to_numpy().astype("datetime64[D]").astype("int64").tolist())
+                else:
+                    columns.append(frame[c].tolist())
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\n").writerows(zip(*columns, strict=True))
+            buf = out.getvalue()
             raw = self.conn.connection.driver_connection
             with raw.cursor() as cur, cur.copy(
                 f"COPY intake_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN "
@@ -658,8 +676,6 @@ def safe_cell(value) -> str:
 
 def report_csv(errors: list[dict], error_count: int) -> str:
     """The error report (row, column, value, reason) as CSV for Excel: `;`, UTF-8 with BOM, formulas defused."""
-    import csv
-
     buf = io.StringIO()
     buf.write("\ufeff")
     w = csv.writer(buf, delimiter=";")

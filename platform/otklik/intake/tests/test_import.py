@@ -252,3 +252,9 @@ def test_layouts_from_the_otklik_appeal_importers_hook(app, client, tenant, offi
     assert client.get(url + "/progress").get_json()["status"] == "done", client.get(url).get_data(as_text=True)
     a = appeals(app, tenant)["Д-17"]
     assert a.channel == "post" and a.received_at is not None
+
+
+def test_spaces_around_values_are_stripped(app, tenant):
+    run_import(app, tenant, csv_bytes([row(" A-9 ", channel=" email", kind="complaint ", reason=" текст ")]))
+    a = appeals(app, tenant)["A-9"]
+    assert (a.channel, a.kind, a.reason) == ("email", "complaint", "текст")
