@@ -6,7 +6,6 @@ import copy
 from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models.survey import (
@@ -17,6 +16,7 @@ from ..models.survey import (
     SurveyAnswer,
     SurveyResponse,
 )
+from ..tenancy import NoTenantContext, current_tenant_id
 from .engine import answer_rows, check_questions
 
 
@@ -113,7 +113,36 @@ def response_counts() -> dict[int, int]:
     return {survey_id: n for survey_id, n in rows}
 
 
+_PUBLISHED: dict[int, list] = {}
+"""Questions of published versions by version id, per process: a published version never changes."""
+
+
 def survey_by_token(token: str) -> Survey | None:
-    """The survey of a public link, with its questionnaire version in the same query (the hot path)."""
-    stmt = select(Survey).options(joinedload(Survey.version)).where(Survey.token == token)
-    return db.session.execute(stmt).unique().scalar_one_or_none()
+    """The survey of a public link, for the public form (the hot path): one light query of the survey's row (Core,
+    filtered on the tenant explicitly) and its published version's questions from a per-process cache. Returns
+    a detached `Survey` carrying its `version`; never add it to a session."""
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        raise NoTenantContext("survey_by_token with no tenant in context")
+    table = Survey.__table__
+    row = db.session.execute(select(table).where(table.c.tenant_id == tenant_id, table.c.token == token)) \
+        .mappings().first()
+    if row is None:
+        return None
+    survey = Survey(**row)
+    version_id = row["questionnaire_version_id"]
+    questions = _PUBLISHED.get(version_id)
+    if questions is None:
+        vt = QuestionnaireVersion.__table__
+        found = db.session.execute(select(vt.c.questions, vt.c.status, vt.c.number).where(
+            vt.c.tenant_id == tenant_id, vt.c.id == version_id)).first()
+        if found is None:
+            return None
+        questions = found.questions
+        if found.status == "published":
+            if len(_PUBLISHED) > 2000:
+                _PUBLISHED.clear()
+            _PUBLISHED[version_id] = questions
+    survey.version = QuestionnaireVersion(id=version_id, tenant_id=tenant_id, questions=questions,
+                                          status="published")
+    return survey
