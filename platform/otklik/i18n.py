@@ -36,8 +36,11 @@ def compile_catalogs(dirs: list[Path]) -> None:
 
 
 def select_locale() -> str:
-    from flask import current_app
+    """The language of a request: ?lang=, then the session; outside a request (jobs, commands) the default."""
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     langs = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in langs:

@@ -103,6 +103,7 @@ def claim_analysis(tenant, kind: str, period: str, trigger: str = "schedule"):
         with db.session.begin_nested():
             db.session.add(analysis)
     except IntegrityError:
+        db.session.rollback()  # end the transaction: SQLite would stay locked, PostgreSQL aborted
         return None
     db.session.commit()
     return analysis
@@ -138,6 +139,8 @@ def _tick(now: datetime) -> dict:
             warnings += _deadline_warnings(tenant, today)
     if enqueued:
         log.info("tick enqueued %s", ", ".join(enqueued))
+    for warning in warnings:
+        log.warning("deadline: %s", warning)
     return {"enqueued": enqueued, "warnings": warnings}
 
 
