@@ -28,9 +28,14 @@ def test_every_hook_has_a_test():
     assert not untested, f"hooks without a test: {untested}"
 
 
+# An extension point for third-party pages: its test registers a plugin of its own (below).
+FOR_THIRD_PARTIES = {"otklik_blueprints"}
+
+
 def test_every_hook_has_a_built_in_implementation():
+    """Core features use the same hooks as third parties: one way in."""
     pm = get_plugin_manager().pm
-    missing = [name for name in HOOKS if not getattr(pm.hook, name).get_hookimpls()]
+    missing = [name for name in HOOKS if name not in FOR_THIRD_PARTIES and not getattr(pm.hook, name).get_hookimpls()]
     assert not missing, f"hooks no installed plugin implements: {missing}"
 
 
