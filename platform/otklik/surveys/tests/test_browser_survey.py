@@ -84,6 +84,9 @@ def test_vladimir_survey_end_to_end(app, live_server, page, _chromium, make_tena
     sign_in(page, live_server, "operator@vladimir.example")
     page.goto(survey_page + "/offline")
     page.get_by_label("Дата на бумажной анкете").fill("2026-11-20")
+    # With JavaScript (the operator's browser) a jump hides the questions it skips, and shows them again.
+    choose(page, 4, "многофункциональный центр")
+    assert page.locator("#question-5").is_hidden() and page.locator("#question-6").is_visible()
     choose(page, 1, "Ежемесячная выплата на ребенка")
     choose(page, 2, "От коллег")
     choose(page, 3, "2 балла")
