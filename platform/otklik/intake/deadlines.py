@@ -87,8 +87,13 @@ def due_soon_clause(today: date):
 
 def counts(session, today: date) -> dict:
     """Figures for the office home (ORM: scoped to the tenant in context)."""
+    from ..tenancy import current_tenant_id
+
+    tenant_id = current_tenant_id()  # explicit as well: a bare count(*) names no entity for the scoping hook
+
     def count(*where):
-        return session.execute(select(func.count()).select_from(Appeal).where(*where)).scalar() or 0
+        stmt = select(func.count(Appeal.id)).where(Appeal.tenant_id == tenant_id, *where)
+        return session.execute(stmt).scalar() or 0
 
     return {
         "overdue": count(overdue_clause(today)),

@@ -417,7 +417,8 @@ def classifier():
             db.session.rollback()
             problems = exc.errors or [(None, "", str(exc))]
             flash(_("The classifier file is refused; the loaded classifier is unchanged."), "error")
-    count = db.session.execute(select(func.count()).select_from(ClassifierEntry)).scalar()
+    count = db.session.execute(select(func.count(ClassifierEntry.id)).where(
+        ClassifierEntry.tenant_id == g.tenant.id)).scalar()
     sample = db.session.execute(select(ClassifierEntry).order_by(ClassifierEntry.code).limit(20)).scalars().all()
     return render_template("office/intake/classifier.html", form=form, count=count, sample=sample,
                            sections=SECTIONS, problems=problems[:100])

@@ -176,8 +176,9 @@ def seed(app, tenant, n=120):
     return today
 
 
-def test_list_filters_and_pagination(app, client, tenant, officer):
+def test_list_filters_and_pagination(app, client, tenant, officer, make_tenant):
     seed(app, tenant)
+    seed(app, make_tenant("omsk", slug="omsk-home"), n=50)  # another authority's appeals: never listed or counted
     html = client.get("/vlad-reg/office/appeals/").get_data(as_text=True)
     assert "Найдено: 120" in html and "Страница 1 из 3" in html and "L-000" in html and "L-119" not in html
     assert "L-119" in client.get("/vlad-reg/office/appeals/?page=3").get_data(as_text=True)
