@@ -112,10 +112,15 @@ def test_rate_limit_refusal_is_clear(app, client, open_survey):
 
 @pytest.fixture
 def csrf_client(app):
-    """The same app with CSRF checks on (the shared test app turns them off)."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    yield app.test_client()
-    app.config["WTF_CSRF_ENABLED"] = False
+    """A separate app on the same database and Redis with CSRF checks on (the shared test app turns them off)."""
+    from otklik import create_app
+
+    keys = ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "RATELIMIT_STORAGE_URI", "RQ_QUEUE", "SECRET_KEY")
+    strict = create_app({**{k: app.config[k] for k in keys}, "TESTING": True, "WTF_CSRF_ENABLED": True,
+                         "SERVER_NAME": None})
+    yield strict.test_client()
+    with strict.app_context():
+        db.engine.dispose()
 
 
 def test_bad_csrf_is_refused_clearly(app, csrf_client, open_survey):
