@@ -113,36 +113,38 @@ def response_counts() -> dict[int, int]:
     return {survey_id: n for survey_id, n in rows}
 
 
-_PUBLISHED: dict[int, list] = {}
-"""Questions of published versions by version id, per process: a published version never changes."""
+_PUBLISHED: dict[tuple, list] = {}
+"""Questions of published versions by (version id, published_at), per process: a published version never changes,
+and the publication instant keeps a reused id (a restored or reset database) from matching a stale entry."""
 
 
 def survey_by_token(token: str) -> Survey | None:
-    """The survey of a public link, for the public form (the hot path): one light query of the survey's row (Core,
-    filtered on the tenant explicitly) and its published version's questions from a per-process cache. Returns
-    a detached `Survey` carrying its `version`; never add it to a session."""
+    """The survey of a public link, for the public form (the hot path): one light query of the survey's row and its
+    version's publication (Core, filtered on the tenant explicitly), the published questions from a per-process
+    cache. Returns a detached `Survey` carrying its `version`; never add it to a session."""
     tenant_id = current_tenant_id()
     if tenant_id is None:
         raise NoTenantContext("survey_by_token with no tenant in context")
-    table = Survey.__table__
-    row = db.session.execute(select(table).where(table.c.tenant_id == tenant_id, table.c.token == token)) \
-        .mappings().first()
+    table, vt = Survey.__table__, QuestionnaireVersion.__table__
+    row = db.session.execute(
+        select(table, vt.c.status.label("version_status"), vt.c.published_at.label("version_published_at"))
+        .join(vt, (vt.c.id == table.c.questionnaire_version_id) & (vt.c.tenant_id == table.c.tenant_id))
+        .where(table.c.tenant_id == tenant_id, table.c.token == token)).mappings().first()
     if row is None:
         return None
-    survey = Survey(**row)
-    version_id = row["questionnaire_version_id"]
-    questions = _PUBLISHED.get(version_id)
+    values = dict(row)
+    status, published_at = values.pop("version_status"), values.pop("version_published_at")
+    survey = Survey(**values)
+    version_id = values["questionnaire_version_id"]
+    key = (version_id, str(published_at))
+    questions = _PUBLISHED.get(key) if status == "published" else None
     if questions is None:
-        vt = QuestionnaireVersion.__table__
-        found = db.session.execute(select(vt.c.questions, vt.c.status, vt.c.number).where(
-            vt.c.tenant_id == tenant_id, vt.c.id == version_id)).first()
-        if found is None:
-            return None
-        questions = found.questions
-        if found.status == "published":
+        questions = db.session.execute(select(vt.c.questions).where(vt.c.tenant_id == tenant_id,
+                                                                    vt.c.id == version_id)).scalar_one()
+        if status == "published":
             if len(_PUBLISHED) > 2000:
                 _PUBLISHED.clear()
-            _PUBLISHED[version_id] = questions
-    survey.version = QuestionnaireVersion(id=version_id, tenant_id=tenant_id, questions=questions,
-                                          status="published")
+            _PUBLISHED[key] = questions
+    survey.version = QuestionnaireVersion(id=version_id, tenant_id=tenant_id, questions=questions, status=status,
+                                          published_at=published_at)
     return survey
