@@ -24,14 +24,16 @@ class Base(DeclarativeBase):
 
 
 def _client_key() -> str:
-    """Rate-limit key: tenant and client, hashed so no address is stored in Redis in clear."""
+    """Rate-limit key: tenant and client, hashed so no address is stored in Redis in clear. The hash is keyed
+    with the app's secret: a plain hash of an IPv4 address could be reversed by trying all 2^32 of them."""
     import hashlib
 
-    from flask import g, request
+    from flask import current_app, g, request
 
     tenant = getattr(g, "tenant", None)
     raw = f"{tenant.slug if tenant else '-'}|{request.remote_addr}"
-    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+    secret = hashlib.blake2b(str(current_app.config.get("SECRET_KEY", "")).encode(), digest_size=32).digest()
+    return hashlib.blake2b(raw.encode(), key=secret, digest_size=12).hexdigest()
 
 
 db = SQLAlchemy(model_class=Base)

@@ -175,8 +175,12 @@ def test_no_ip_or_user_agent_in_database_redis_or_logs(app, open_survey, caplog)
     redis = redis_connection(app)
     keys = list(redis.scan_iter("*"))
     assert keys, "the rate limiter should have left its short-lived keys"
+    import hashlib
+
+    guessable = hashlib.blake2b(f"{tenant.slug}|{PROBE_IP}".encode(), digest_size=12).hexdigest().encode()
     for key in keys:
         assert PROBE_IP.encode() not in key and b"ProbeBrowser" not in key
+        assert guessable not in key  # the limiter's hash is keyed: trying every address does not find it
         kind = redis.type(key)
         value = {b"string": lambda k: redis.get(k), b"list": lambda k: b"".join(redis.lrange(k, 0, -1)),
                  b"hash": lambda k: b"".join(a + b for a, b in redis.hgetall(k).items()),
