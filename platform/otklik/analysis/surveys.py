@@ -4,8 +4,14 @@ Frames come from SQL over `survey_response`, `survey_answer` and `questionnaire_
 audience and the period (by `submitted_at`, the local bounds as UTC instants) and aggregates in the database.
 Every SQL function takes `tenant_id` as a required argument: Core SQL bypasses the ORM's tenant scoping.
 
+A question is identified by its questionnaire and its key, (questionnaire_id, question_key): two questionnaires
+answered in one period may both have a `q1` that asks different things. Per-question figures (CSAT, choices) are
+therefore stored per questionnaire (`questionnaires`), prevalence rows name their questionnaire, and only
+parameters, which are comparable by their code, are aggregated across questionnaires.
+
 Employee results obey the minimum group size (MIN_CELL_SIZE, default 5): a breakdown cell of fewer answers is
-stored as `{"suppressed": true}` without its figures (DESIGN.md: never shown below that size, even in the office).
+stored as `{"suppressed": true}` (with its title, which is not personal data) without its figures (DESIGN.md: never
+shown below that size, even in the office).
 """
 
 from __future__ import annotations
@@ -26,6 +32,19 @@ SCALE_TYPES = {"scale", "matrix"}
 CHOICE_TYPES = {"single", "multiple", "yesno", "demographic"}
 SUPPRESSED = {"suppressed": True}
 TABLES = ("survey_response", "survey_answer", "questionnaire_version", "survey", "questionnaire")
+
+# Titles of the parameters of single scale questions (the acts' wording); an unknown code gets its question's text.
+PARAMETER_TITLES = {
+    "overall": "Общая удовлетворенность",
+    "electronic_service": "Удовлетворенность работой электронного сервиса",
+    "clarity": "Понятность и удобство",
+    "status_info": "Информирование о статусе",
+    "documents": "Количество необходимых документов",
+    "speed": "Оперативность",
+    "electronic": "Возможность получения в электронном виде",
+    "politeness": "Вежливость и компетентность",
+    "deadlines": "Соблюдение сроков",
+}
 
 _PERIOD = ("r.tenant_id = :tenant_id AND r.audience = :audience AND r.submitted_at >= :start "
            "AND r.submitted_at < :end")
@@ -53,28 +72,33 @@ def load_responses(tenant_id: int, audience: str, start, end, conn=None) -> pd.D
                  tenant_id=tenant_id, audience=audience, start=start, end=end)
 
 
+# Answers joined to their response and, through its version, to the questionnaire that asked the question.
+_ANSWERS = ("FROM survey_answer a JOIN survey_response r ON r.id = a.response_id "
+            "JOIN questionnaire_version v ON v.id = r.questionnaire_version_id "
+            f"WHERE {_PERIOD} AND a.tenant_id = :tenant_id AND v.tenant_id = :tenant_id")
+
+
 def load_scales(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
-    """Histogram of numeric answers per (question, row, object, segment, value)."""
+    """Histogram of numeric answers per (questionnaire, question, row, object, segment, value)."""
     return _read(
-        "SELECT a.question_key, a.row_key, r.object, r.segment, a.value_num AS value, count(*) AS n "
-        "FROM survey_answer a JOIN survey_response r ON r.id = a.response_id "
-        f"WHERE {_PERIOD} AND a.tenant_id = :tenant_id AND a.value_num IS NOT NULL "
-        "GROUP BY a.question_key, a.row_key, r.object, r.segment, a.value_num",
+        "SELECT v.questionnaire_id, a.question_key, a.row_key, r.object, r.segment, a.value_num AS value, "
+        f"count(*) AS n {_ANSWERS} AND a.value_num IS NOT NULL "
+        "GROUP BY v.questionnaire_id, a.question_key, a.row_key, r.object, r.segment, a.value_num",
         conn or db.session.connection(), tenant_id=tenant_id, audience=audience, start=start, end=end)
 
 
 def load_options(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
-    """Respondents per (question, option); the row with option NULL is the question's respondents."""
+    """Respondents per (questionnaire, question, option); the row with option NULL is the question's respondents."""
     conn = conn or db.session.connection()
     params = {"tenant_id": tenant_id, "audience": audience, "start": start, "end": end}
-    base = (f"FROM survey_answer a JOIN survey_response r ON r.id = a.response_id WHERE {_PERIOD} "
-            "AND a.tenant_id = :tenant_id AND a.option IS NOT NULL AND a.option <> ''")
-    per_option = _read(f"SELECT a.question_key, a.option, count(DISTINCT a.response_id) AS n {base} "
-                       "GROUP BY a.question_key, a.option", conn, **params)
-    per_question = _read(f"SELECT a.question_key, count(DISTINCT a.response_id) AS n {base} "
-                         "GROUP BY a.question_key", conn, **params)
+    base = f"{_ANSWERS} AND a.option IS NOT NULL AND a.option <> ''"
+    per_option = _read(f"SELECT v.questionnaire_id, a.question_key, a.option, count(DISTINCT a.response_id) AS n "
+                       f"{base} GROUP BY v.questionnaire_id, a.question_key, a.option", conn, **params)
+    per_question = _read(f"SELECT v.questionnaire_id, a.question_key, count(DISTINCT a.response_id) AS n {base} "
+                         "GROUP BY v.questionnaire_id, a.question_key", conn, **params)
     per_question["option"] = None
-    return pd.concat([per_option, per_question[["question_key", "option", "n"]]], ignore_index=True)
+    columns = ["questionnaire_id", "question_key", "option", "n"]
+    return pd.concat([per_option[columns], per_question[columns]], ignore_index=True)
 
 
 def load_texts(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
@@ -88,28 +112,33 @@ def load_texts(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataF
 def load_surveys(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
     """The surveys answered in the period, with their questionnaire (the instrument) and responses."""
     return _read(
-        "SELECT s.id, s.title, s.token, s.object, q.title AS questionnaire, v.number AS version, count(*) AS n "
-        "FROM survey_response r JOIN survey s ON s.id = r.survey_id "
+        "SELECT s.id, s.title, s.token, s.object, v.questionnaire_id, q.title AS questionnaire, v.number AS version, "
+        "count(*) AS n FROM survey_response r JOIN survey s ON s.id = r.survey_id "
         "JOIN questionnaire_version v ON v.id = r.questionnaire_version_id "
         f"JOIN questionnaire q ON q.id = v.questionnaire_id WHERE {_PERIOD} AND s.tenant_id = :tenant_id "
-        "GROUP BY s.id, s.title, s.token, s.object, q.title, v.number ORDER BY count(*) DESC, s.id",
+        "GROUP BY s.id, s.title, s.token, s.object, v.questionnaire_id, q.title, v.number "
+        "ORDER BY count(*) DESC, s.id",
         conn or db.session.connection(), tenant_id=tenant_id, audience=audience, start=start, end=end)
 
 
-def load_questions(tenant_id: int, audience: str, start, end, conn=None) -> dict[str, dict]:
-    """The questions of the questionnaire versions answered in the period, by key (a later version's wins)."""
+def load_questions(tenant_id: int, audience: str, start, end, conn=None) -> dict[int, dict]:
+    """The questionnaires answered in the period: {questionnaire id: {"title", "questions": {key: question}}}, the
+    questions of the versions answered (within a questionnaire, a later version's question wins)."""
     conn = conn or db.session.connection()
     rows = conn.execute(_sql(
-        "SELECT v.id, v.questions FROM questionnaire_version v WHERE v.tenant_id = :tenant_id AND v.id IN "
-        f"(SELECT DISTINCT r.questionnaire_version_id FROM survey_response r WHERE {_PERIOD}) ORDER BY v.id"),
+        "SELECT v.questionnaire_id, q.title, v.questions FROM questionnaire_version v "
+        "JOIN questionnaire q ON q.id = v.questionnaire_id WHERE v.tenant_id = :tenant_id AND v.id IN "
+        f"(SELECT DISTINCT r.questionnaire_version_id FROM survey_response r WHERE {_PERIOD}) "
+        "ORDER BY v.questionnaire_id, v.number, v.id"),
         {"tenant_id": tenant_id, "audience": audience, "start": start, "end": end}).all()
-    out: dict[str, dict] = {}
-    for _id, questions in rows:
+    out: dict[int, dict] = {}
+    for questionnaire_id, title, questions in rows:
         if isinstance(questions, str):
             questions = json.loads(questions)
+        entry = out.setdefault(int(questionnaire_id), {"title": title, "questions": {}})
         for q in questions or []:
             if isinstance(q, dict) and q.get("key"):
-                out[str(q["key"])] = q
+                entry["questions"][str(q["key"])] = q
     return out
 
 
@@ -151,11 +180,13 @@ def frame_questions(ctx):
 
 LOADERS = {
     "surveys.responses": frame_responses,
-    "surveys.scales": _loader(load_scales, ["question_key", "row_key", "object", "segment", "value", "n"]),
-    "surveys.options": _loader(load_options, ["question_key", "option", "n"]),
+    "surveys.scales": _loader(load_scales, ["questionnaire_id", "question_key", "row_key", "object", "segment",
+                                            "value", "n"]),
+    "surveys.options": _loader(load_options, ["questionnaire_id", "question_key", "option", "n"]),
     "surveys.texts": frame_texts,
     "surveys.questions": frame_questions,
-    "surveys.surveys": _loader(load_surveys, ["id", "title", "token", "object", "questionnaire", "version", "n"]),
+    "surveys.surveys": _loader(load_surveys, ["id", "title", "token", "object", "questionnaire_id", "questionnaire",
+                                              "version", "n"]),
 }
 
 
@@ -164,9 +195,10 @@ def _employee(ctx) -> bool:
 
 
 def _cell(ctx, size: int, figures: dict) -> dict:
-    """A breakdown cell, or `{"suppressed": true}` for employees when fewer than the minimum group answered."""
+    """A breakdown cell, or `{"title", "suppressed": true}` for employees when fewer than the minimum group
+    answered: the figures are hidden, the title (an option's or a question's text, not personal data) is kept."""
     if _employee(ctx) and size < ctx.min_cell_size:
-        return dict(SUPPRESSED)
+        return {"title": figures["title"], **SUPPRESSED} if figures.get("title") else dict(SUPPRESSED)
     return figures
 
 
@@ -179,13 +211,31 @@ def _scale_stats(values: pd.Series, weights: pd.Series) -> dict:
     return {"n": n, "mean": stat(mean), "share_4_5": share(high, n)}
 
 
-def _question(ctx, key: str) -> dict:
-    return ctx.frame("surveys.questions").get(key, {})
+def _questionnaire(ctx, questionnaire_id) -> dict:
+    return ctx.frame("surveys.questions").get(int(questionnaire_id), {"title": None, "questions": {}})
+
+
+def _question(ctx, questionnaire_id, key: str) -> dict:
+    return _questionnaire(ctx, questionnaire_id)["questions"].get(str(key), {})
 
 
 def _title(q: dict, key: str) -> str:
     number = q.get("number")
     return f"{number}. {q.get('text', key)}" if number else str(q.get("text", key))
+
+
+def _pairs(ctx, wanted) -> set[tuple[int, str]]:
+    """(questionnaire id, question key) of the questions for which `wanted(question)` holds."""
+    return {(qid, key) for qid, entry in ctx.frame("surveys.questions").items()
+            for key, q in entry["questions"].items() if wanted(q)}
+
+
+def _of(df: pd.DataFrame, pairs: set[tuple[int, str]]) -> pd.DataFrame:
+    """The rows of a frame whose (questionnaire_id, question_key) is one of `pairs`."""
+    if not len(df) or not pairs:
+        return df.iloc[0:0]
+    keys = list(zip(df["questionnaire_id"].astype(int), df["question_key"].astype(str), strict=True))
+    return df[[k in pairs for k in keys]]
 
 
 # The metrics.
@@ -215,12 +265,12 @@ def by_channel(ctx: MetricContext) -> dict:
             for k, v in sorted(dict(counts).items(), key=lambda kv: -kv[1]) if int(v)}
 
 
-def csat(ctx: MetricContext) -> dict:
-    """Mean of the answers given and the share of 4 and 5, per 1-5 question (not matrix rows)."""
-    df = ctx.frame("surveys.scales")
+def _csat(ctx, questionnaire_id: int, scales: pd.DataFrame) -> dict:
+    """CSAT of one questionnaire's 1-5 questions (not matrix rows): mean of the answers and share of 4 and 5."""
     out = {}
-    for key, g in (df[df["row_key"].fillna("") == ""].groupby("question_key", sort=False) if len(df) else []):
-        q = _question(ctx, key)
+    singles = scales[scales["row_key"].fillna("") == ""]
+    for key, g in singles.groupby("question_key", sort=False):
+        q = _question(ctx, questionnaire_id, key)
         if q and q.get("type") not in (None, "scale"):
             continue
         figures = _scale_stats(g["value"].astype(float), g["n"].astype(int))
@@ -229,24 +279,64 @@ def csat(ctx: MetricContext) -> dict:
     return out
 
 
+def _choices(ctx, questionnaire_id: int, options: pd.DataFrame) -> dict:
+    """One questionnaire's choice questions: respondents per option, share of the question's respondents."""
+    out = {}
+    for key, g in options.groupby("question_key", sort=False):
+        q = _question(ctx, questionnaire_id, key)
+        answered = int(g.loc[g["option"].isna(), "n"].sum())
+        if _employee(ctx) and answered < ctx.min_cell_size:
+            out[str(key)] = {"title": _title(q, key), **SUPPRESSED}
+            continue
+        texts = {str(o.get("value")): o.get("text", o.get("value")) for o in q.get("options", [])}
+        options_out = {}
+        for _, r in g[g["option"].notna()].sort_values("n", ascending=False, kind="stable").iterrows():
+            count = int(r["n"])
+            options_out[str(r["option"])] = _cell(ctx, count, {
+                "title": texts.get(str(r["option"]), str(r["option"])), "count": count,
+                "share": share(count, answered)})
+        out[str(key)] = {"title": _title(q, key), "respondents": answered, "options": options_out}
+    return out
+
+
+def questionnaires(ctx: MetricContext) -> list[dict]:
+    """Per questionnaire answered in the period, most answered first: its CSAT per 1-5 question and its choice
+    questions. A question is (questionnaire, key): the same key in two questionnaires is two questions."""
+    surveys_df = ctx.frame("surveys.surveys")
+    if not len(surveys_df):
+        return []
+    counts = surveys_df.groupby("questionnaire_id")["n"].sum()
+    scales, options = ctx.frame("surveys.scales"), ctx.frame("surveys.options")
+    out = []
+    for qid, n in sorted(((int(k), int(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0])):
+        s = scales[scales["questionnaire_id"].astype(int) == qid] if len(scales) else scales
+        o = options[options["questionnaire_id"].astype(int) == qid] if len(options) else options
+        out.append({"id": qid, "title": _questionnaire(ctx, qid)["title"], "responses": n,
+                    "csat": _csat(ctx, qid, s) if len(s) else {},
+                    "choices": _choices(ctx, qid, o) if len(o) else {}})
+    return out
+
+
 def parameters(ctx: MetricContext) -> dict:
-    """Mean satisfaction per parameter: scale questions by their `parameter`, matrix rows by the row's
-    `parameter` (or the row's key), over every answer given in the period."""
+    """Mean satisfaction per parameter, over every answer given in the period, across questionnaires: scale
+    questions by their `parameter` (titled in words, not by the code), matrix rows by the row's `parameter`.
+    A matrix row without a parameter has no code to compare by: it stays its questionnaire's own,
+    keyed `<questionnaire id>.<row key>` (keys never contain dots)."""
     df = ctx.frame("surveys.scales")
     if not len(df):
         return {}
     labels, rows = {}, []
-    for (key, row_key), g in df.groupby(["question_key", "row_key"], sort=False):
-        q = _question(ctx, key)
+    for (qid, key, row_key), g in df.groupby(["questionnaire_id", "question_key", "row_key"], sort=False):
+        q = _question(ctx, qid, key)
         if row_key:
             row = next((r for r in q.get("rows", []) if r.get("key") == row_key), {})
-            param = row.get("parameter") or row_key
-            labels.setdefault(param, row.get("text", param))
+            param = row.get("parameter") or f"{int(qid)}.{row_key}"
+            labels.setdefault(param, row.get("text") or PARAMETER_TITLES.get(param) or str(row_key))
         else:
             param = q.get("parameter")
             if not param:
                 continue
-            labels.setdefault(param, param)
+            labels.setdefault(param, PARAMETER_TITLES.get(param) or str(q.get("text") or param))
         rows.append(g.assign(parameter=param))
     if not rows:
         return {}
@@ -258,13 +348,15 @@ def parameters(ctx: MetricContext) -> dict:
     return out
 
 
-def _overall_key(ctx) -> str | None:
-    questions = ctx.frame("surveys.questions")
-    for key, q in questions.items():
-        if q.get("parameter") == "overall" and q.get("type") == "scale":
-            return key
-    keys = [k for k, q in questions.items() if q.get("type") == "scale"]
-    return keys[0] if keys else None
+def _overall_pairs(ctx) -> set[tuple[int, str]]:
+    """Each questionnaire's overall question: its scale with parameter `overall`, else its first scale."""
+    out = set()
+    for qid, entry in ctx.frame("surveys.questions").items():
+        scales = [k for k, q in entry["questions"].items() if q.get("type") == "scale"]
+        overall = [k for k in scales if entry["questions"][k].get("parameter") == "overall"]
+        if overall or scales:
+            out.add((qid, (overall or scales)[0]))
+    return out
 
 
 def _by(ctx, column: str) -> dict:
@@ -273,13 +365,14 @@ def _by(ctx, column: str) -> dict:
         return {}
     counts = resp.assign(**{column: resp[column].fillna("").replace("", "unspecified")}).groupby(column)["n"].sum()
     scales = ctx.frame("surveys.scales")
-    overall = _overall_key(ctx)
+    overall = _of(scales, _overall_pairs(ctx)) if len(scales) else scales
+    if len(overall):
+        overall = overall[overall["row_key"].fillna("") == ""]
     out = {}
     for name, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         figures = {"responses": int(n)}
-        if overall is not None and len(scales):
-            s = scales[(scales["question_key"] == overall) & (scales["row_key"].fillna("") == "")]
-            s = s[s[column].fillna("").replace("", "unspecified") == name]
+        if len(overall):
+            s = overall[overall[column].fillna("").replace("", "unspecified") == name]
             st = _scale_stats(s["value"].astype(float), s["n"].astype(int))
             figures.update({"csat_mean": st["mean"], "share_4_5": st["share_4_5"]})
         out[str(name)] = _cell(ctx, int(n), figures)
@@ -294,63 +387,47 @@ def by_segment(ctx: MetricContext) -> dict:
     return _by(ctx, "segment")
 
 
-def choices(ctx: MetricContext) -> dict:
-    """Per choice question: respondents per option and their share of the question's respondents."""
-    df = ctx.frame("surveys.options")
-    out = {}
-    if not len(df):
-        return out
-    for key, g in df.groupby("question_key", sort=False):
-        q = _question(ctx, key)
-        answered = int(g.loc[g["option"].isna(), "n"].sum())
-        texts = {str(o.get("value")): o.get("text", o.get("value")) for o in q.get("options", [])}
-        options = {}
-        for _, r in g[g["option"].notna()].sort_values("n", ascending=False).iterrows():
-            count = int(r["n"])
-            options[str(r["option"])] = _cell(ctx, count, {"title": texts.get(str(r["option"]), str(r["option"])),
-                                                           "count": count, "share": share(count, answered)})
-        out[str(key)] = {"title": _title(q, key), "respondents": answered, "options": options}
-        if _employee(ctx) and answered < ctx.min_cell_size:
-            out[str(key)] = {"title": _title(q, key), **SUPPRESSED}
-    return out
-
-
 def informed(ctx: MetricContext) -> dict:
-    """Share informed: respondents answering yes to the question whose parameter is `informed`."""
-    questions = ctx.frame("surveys.questions")
-    keys = [k for k, q in questions.items() if q.get("parameter") == "informed"]
-    df = ctx.frame("surveys.options")
-    if not keys or not len(df):
+    """Share informed: respondents answering yes to a question whose parameter is `informed` (any questionnaire)."""
+    pairs = _pairs(ctx, lambda q: q.get("parameter") == "informed")
+    g = _of(ctx.frame("surveys.options"), pairs)
+    if not len(g):
         return {"answered": 0, "count": 0, "share": None}
-    g = df[df["question_key"].isin(keys)]
     answered = int(g.loc[g["option"].isna(), "n"].sum())
     yes = int(g.loc[g["option"].notna() & g["option"].astype(str).str.lower().isin(YES), "n"].sum())
     return _cell(ctx, answered, {"answered": answered, "count": yes, "share": share(yes, answered)})
 
 
+def asks_about_problems(q: dict) -> bool:
+    """A choice question marked `"problems": true`: it asks which problems or difficulties the respondent met."""
+    return q.get("problems") is True and q.get("type") in CHOICE_TYPES
+
+
 def prevalence(ctx: MetricContext) -> list[dict]:
-    """Prevalence of each problem offered by a multiple-choice question: respondents who chose it / respondents
+    """Prevalence of each problem offered by a question about problems (marked `"problems": true`; an option
+    marked `"problem": false`, such as «no difficulties», is not a problem): respondents who chose it / respondents
     who answered the question, whole percent rounded half up, with the tenant's band (Omsk 16 by default)."""
-    df = ctx.frame("surveys.options")
+    df = _of(ctx.frame("surveys.options"), _pairs(ctx, asks_about_problems))
     out = []
-    if not len(df):
-        return out
-    for key, g in df.groupby("question_key", sort=False):
-        q = _question(ctx, key)
-        if q.get("type") != "multiple":
-            continue
+    for (qid, key), g in df.groupby(["questionnaire_id", "question_key"], sort=False):
+        qid = int(qid)
+        q = _question(ctx, qid, key)
         answered = int(g.loc[g["option"].isna(), "n"].sum())
-        texts = {str(o.get("value")): o.get("text", o.get("value")) for o in q.get("options", [])}
+        offered = {str(o.get("value")): o for o in q.get("options", []) if isinstance(o, dict)}
         for _, r in g[g["option"].notna()].iterrows():
+            option = offered.get(str(r["option"]), {})
+            if option.get("problem") is False:
+                continue
             count = int(r["n"])
             if _employee(ctx) and count < ctx.min_cell_size:
                 continue
             percent = percent_half_up(count, answered)
-            out.append({"question": str(key), "option": str(r["option"]),
-                        "title": texts.get(str(r["option"]), str(r["option"])), "count": count,
+            out.append({"questionnaire": qid, "questionnaire_title": _questionnaire(ctx, qid)["title"],
+                        "question": str(key), "option": str(r["option"]),
+                        "title": option.get("text", str(r["option"])), "count": count,
                         "respondents": answered, "percent": percent,
                         "level": prevalence_level(ctx.tenant, percent)})
-    return sorted(out, key=lambda p: (-(p["percent"] or 0), p["question"], p["option"]))
+    return sorted(out, key=lambda p: (-(p["percent"] or 0), p["questionnaire"], p["question"], p["option"]))
 
 
 def negative(ctx: MetricContext) -> dict:

@@ -21,8 +21,11 @@ CODE = re.compile(r"^[0-9][0-9.]*$")
 META_KEYS = {
     "tenant", "kind", "period", "period_start", "period_end", "timezone", "computed_at", "signals", "inputs",
     "conclusions", "survey", "survey_link", "instrument", "instruments", "questionnaire", "title", "schema",
-    "version", "cadence",
+    "version", "cadence", "questionnaires",  # `questionnaires` is read into the csat and choices sections
 }
+# Per-question sections a survey document stores per questionnaire (`questionnaires: [{id, title, csat, choices}]`):
+# a question is (questionnaire, key), so the same key in two questionnaires is two questions.
+PER_QUESTIONNAIRE = ("csat", "choices")
 
 FIELD_LABELS = {
     "label": _l("Name"),
@@ -67,6 +70,7 @@ FIELD_LABELS = {
     "csat_mean": _l("Mean satisfaction"),
     "lemmas": _l("Key words"),
     "note": _l("Note"),
+    "questionnaire_title": _l("Questionnaire"),
     "reasons": _l("Different reasons"),
     "within_30_share_": _l("Share answered within 30 days"),
 }
@@ -96,7 +100,7 @@ VALUE_LABELS = {
     "completeness": _l("Completeness"),
 }
 SUPPRESSED_TEXT = _l("hidden: a group smaller than the minimum")
-HIDDEN_FIELDS = {"csat": {"parameter"}, "prevalence": {"question", "option"}, "choices": set()}
+HIDDEN_FIELDS = {"csat": {"parameter"}, "prevalence": {"questionnaire", "question", "option"}, "choices": set()}
 
 SECTION_TITLES = {
     "total": _l("Appeals and complaints registered"),
@@ -383,16 +387,27 @@ def build_sections(doc: dict | None, channel_titles: dict[str, str] | None = Non
                    min_cell: int = 0) -> list[Section]:
     """The document's metrics, in a stable order, each as a section ready to render."""
     doc = doc or {}
-    keys = [k for k in ORDER if k in doc] + sorted(k for k in doc if k not in ORDER and k not in META_KEYS)
+    virtual = _per_questionnaire(doc)
+    keys = [k for k in ORDER if k in doc or k in virtual] + sorted(
+        k for k in doc if k not in ORDER and k not in META_KEYS)
     sections = []
     for key in keys:
-        value = doc[key]
+        value = doc[key] if key in doc else virtual[key]
         title = SECTION_TITLES.get(key, str(key).replace("_", " ").capitalize())
         section = Section(key, title, sheet=SHEET_NAMES.get(key, str(key)[:31]))
         labeller = None
         if key == "by_channel" and channel_titles:
             labeller = lambda code: channel_titles.get(code, code)  # noqa: E731
-        if key == "waiting_days" and isinstance(value, dict):
+        if key in virtual and key not in doc:
+            rows = _tidy(value, HIDDEN_FIELDS.get(key, set()))
+            if min_cell and doc.get("kind") == "employee_surveys":
+                rows = _suppress_small(rows, min_cell)
+                section.note = _l("Groups of fewer than %(n)s answers are not shown.", n=min_cell)
+            section.rows = rows
+            section.columns = _columns(rows)
+            if key == "csat":
+                section.chart = _chart_from_rows("bar", CHART_TITLES[key], rows, ("mean", "csat", "value", "share"))
+        elif key == "waiting_days" and isinstance(value, dict):
             _waiting_section(section, value)
         elif key in RECORD_KEYS and isinstance(value, dict) and all(_scalar(v) is not None or k in DISTRIBUTION_KEYS
                                                                      for k, v in value.items()):
@@ -425,6 +440,35 @@ def build_sections(doc: dict | None, channel_titles: dict[str, str] | None = Non
     return sections
 
 
+def _per_questionnaire(doc: dict) -> dict[str, list[dict]]:
+    """Rows of the per-question sections of a document that stores them per questionnaire (a document with the
+    older top-level `csat` / `choices` maps is read as before). With several questionnaires each one's questions
+    come under a header row with its title."""
+    items = doc.get("questionnaires")
+    if not isinstance(items, list):
+        return {}
+    items = [q for q in items if isinstance(q, dict)]
+    several = sum(1 for q in items if any(isinstance(q.get(m), dict) and q[m] for m in PER_QUESTIONNAIRE)) > 1
+    out: dict[str, list[dict]] = {}
+    for metric in PER_QUESTIONNAIRE:
+        if metric in doc:
+            continue
+        rows: list[dict] = []
+        for item in items:
+            inner = _rows(item[metric]) if isinstance(item.get(metric), dict) else []
+            if not inner:
+                continue
+            if several:
+                title = item.get("title") or item.get("id") or "—"
+                rows.append({"label": str(_l("Questionnaire: %(title)s", title=title)), "group": True})
+                if metric == "csat":
+                    inner = [{**r, "indent": True} for r in inner]
+            rows += inner
+        if rows:
+            out[metric] = rows
+    return out
+
+
 def _tidy(rows: list[dict], hidden: set[str]) -> list[dict]:
     """Leave out internal keys of a metric and name coded values (prevalence levels) in words."""
     out = []
@@ -438,14 +482,14 @@ def _tidy(rows: list[dict], hidden: set[str]) -> list[dict]:
 
 
 def overall_csat(doc: dict | None):
-    """The overall satisfaction (mean of 1-5): the CSAT question whose parameter is `overall`, else None."""
+    """The overall satisfaction (mean of 1-5): the (older, top-level) CSAT question whose parameter is `overall`,
+    else the parameter `overall` (over every questionnaire's overall question), else None."""
     csat = (doc or {}).get("csat")
-    if not isinstance(csat, dict):
-        return None
-    for q in csat.values():
+    for q in csat.values() if isinstance(csat, dict) else []:
         if isinstance(q, dict) and q.get("parameter") == "overall" and _num(q.get("mean")) is not None:
             return q["mean"]
-    return dig(doc, "overall.mean", "csat_overall")
+    value = dig(doc, "parameters.overall.mean", "overall.mean", "csat_overall")
+    return value if _num(value) is not None else None
 
 
 def _suppress_small(rows: list[dict], min_cell: int) -> list[dict]:

@@ -102,7 +102,7 @@ def test_metrics_hook_gives_each_tenant_its_own_metrics(make_tenant, db_session)
     assert "redirected" in v_keys and "redirected" not in o_keys  # Vladimir 22.5
     assert "by_segment" in o_keys and "by_segment" not in v_keys  # Omsk 14.4
     survey_keys = {m.key for m in pm.call_flat(omsk, "otklik_metrics", kind="surveys") if "surveys" in m.kinds}
-    assert {"responses", "csat", "parameters", "choices", "informed", "themes", "prevalence"} <= survey_keys
+    assert {"responses", "questionnaires", "parameters", "informed", "themes", "prevalence"} <= survey_keys
 
 
 def test_prevalence_hook_answers_for_omsk_only(make_tenant, db_session):
