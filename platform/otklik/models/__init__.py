@@ -7,5 +7,5 @@ from .survey import Questionnaire, QuestionnaireVersion, Survey, SurveyAnswer, S
 from .tenant import Tenant
 from .user import ApiToken, Membership, User
 
-__all__ = ["Analysis", "Appeal", "ApiToken", "ClassifierEntry", "ImportBatch", "ImportMapping", "Membership",
-           "Tenant", "User"]
+__all__ = ["Analysis", "ApiToken", "Appeal", "ClassifierEntry", "ImportBatch", "ImportMapping", "Membership",
+           "Questionnaire", "QuestionnaireVersion", "Survey", "SurveyAnswer", "SurveyResponse", "Tenant", "User"]
