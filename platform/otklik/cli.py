@@ -146,12 +146,12 @@ def bootstrap(admin_email, admin_password, tracking_since):
         tenant = create_tenant(load_profile(tenants_dir / f"{profile_name}.toml"), slug, name, since)
         _user, _pw = add_member(tenant, f"officer@{slug}.local", "officer", password="officer")
         click.echo(f"created {slug}: officer@{slug}.local / officer")
-    user, generated = find_or_create_user(admin_email, "Regional administrator", admin_password, "admin")
+    user, generated = find_or_create_user(admin_email, "Региональный администратор", admin_password, "admin")
     if admin_password is None and generated is None:
         click.echo(f"administrator {admin_email} exists (password unchanged)")
     else:
         click.echo(f"administrator: {admin_email} / {admin_password or generated}")
-    find_or_create_user("analyst@otklik.local", "Analytical Centre", "analyst", "analyst")
+    find_or_create_user("analyst@otklik.local", "Аналитик Аналитического центра", "analyst", "analyst")
     db.session.commit()
     click.echo("analyst: analyst@otklik.local / analyst")
 
