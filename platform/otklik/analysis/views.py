@@ -21,6 +21,7 @@ from ..reports.xlsx import survey_items
 from ..schedule import KINDS, tenant_schedule
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..web.access import add_office_nav, office_required, tenant_role
+from ..web.labels import STATUS_LABELS
 from ..web.office import KIND_LABELS
 from .jobs import request_analysis
 from .periods import BadPeriod, local_today, parse_period
@@ -29,13 +30,8 @@ bp = Blueprint("analyses", __name__, url_prefix="/<tenant_slug>/office/analyses"
 register_tenant_blueprint(bp)
 add_office_nav("analyses.index", _l("Analyses"), order=50)
 
-STATUS_LABELS = {
-    "queued": _l("queued"),
-    "running": _l("running"),
-    "done": _l("done"),
-    "failed": _l("failed"),
-}
-TRIGGER_LABELS = {"schedule": _l("on schedule"), "manual": _l("by hand"), "demo": _l("demo")}
+TRIGGER_LABELS = {"schedule": _l("on schedule"), "manual": _l("by hand"), "demo": _l("demo"),
+                  "centre": _l("for the Analytical Centre")}
 PER_PAGE = 25
 
 
