@@ -383,6 +383,16 @@ def _waiting_section(section: Section, value: dict) -> None:
                                   [v for _, v in picks], "num", _l("days"))
 
 
+
+def _table(section: Section, rows: list, doc: dict, min_cell) -> list:
+    """Put rows on a section as its table; employee groups below the minimum size are left out, with a note."""
+    if min_cell and doc.get("kind") == "employee_surveys":
+        rows = _suppress_small(rows, min_cell)
+        section.note = _l("Groups of fewer than %(n)s answers are not shown.", n=min_cell)
+    section.rows = rows
+    section.columns = _columns(rows)
+    return rows
+
 def build_sections(doc: dict | None, channel_titles: dict[str, str] | None = None,
                    min_cell: int = 0) -> list[Section]:
     """The document's metrics, in a stable order, each as a section ready to render."""
@@ -399,12 +409,7 @@ def build_sections(doc: dict | None, channel_titles: dict[str, str] | None = Non
         if key == "by_channel" and channel_titles:
             labeller = lambda code: channel_titles.get(code, code)  # noqa: E731
         if key in virtual and key not in doc:
-            rows = _tidy(value, HIDDEN_FIELDS.get(key, set()))
-            if min_cell and doc.get("kind") == "employee_surveys":
-                rows = _suppress_small(rows, min_cell)
-                section.note = _l("Groups of fewer than %(n)s answers are not shown.", n=min_cell)
-            section.rows = rows
-            section.columns = _columns(rows)
+            rows = _table(section, _tidy(value, HIDDEN_FIELDS.get(key, set())), doc, min_cell)
             if key == "csat":
                 section.chart = _chart_from_rows("bar", CHART_TITLES[key], rows, ("mean", "csat", "value", "share"))
         elif key == "waiting_days" and isinstance(value, dict):
@@ -419,12 +424,7 @@ def build_sections(doc: dict | None, channel_titles: dict[str, str] | None = Non
         ):
             section.facts = _facts(value)
         else:
-            rows = _tidy(_rows(value, labeller), HIDDEN_FIELDS.get(key, set()))
-            if min_cell and doc.get("kind") == "employee_surveys":
-                rows = _suppress_small(rows, min_cell)
-                section.note = _l("Groups of fewer than %(n)s answers are not shown.", n=min_cell)
-            section.rows = rows
-            section.columns = _columns(rows)
+            rows = _table(section, _tidy(_rows(value, labeller), HIDDEN_FIELDS.get(key, set())), doc, min_cell)
             if key == "by_channel":
                 section.chart = _chart_from_rows("pie", CHART_TITLES[key], rows, ("share", "count"), top=None)
             elif key in ("csat", "parameters"):

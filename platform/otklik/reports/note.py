@@ -8,9 +8,8 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from ..web.labels import ROMAN
 from .document import as_fraction, dig, figure, overall_csat, signals_of
-
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def period_title(name: str) -> str:

@@ -11,7 +11,7 @@ STATUS_LABELS = {
     "done": _l("done"),
     "failed": _l("failed"),
 }
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def status_label(status: str) -> str:
@@ -28,7 +28,7 @@ def period_label(name: str) -> str:
         return name
     year = period.start.year
     if period.cadence == "quarter":
-        return _("%(q)s quarter %(year)s", q=_ROMAN[(period.start.month - 1) // 3 + 1], year=year)
+        return _("%(q)s quarter %(year)s", q=ROMAN[(period.start.month - 1) // 3 + 1], year=year)
     if period.cadence == "half_year":
         return _("half-year %(h)s of %(year)s", h=(period.start.month - 1) // 6 + 1, year=year)
     if period.cadence == "year":

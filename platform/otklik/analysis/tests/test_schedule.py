@@ -1,6 +1,5 @@
 """The tick per tenant profile: what is due is enqueued once (twice ticked, two ticks at once, after downtime)."""
 
-import threading
 from datetime import date
 
 from otklik.analysis.periods import parse_period
@@ -76,29 +75,6 @@ def test_nenets_surveys_monthly_by_volume_else_quarterly(app, make_tenant, db_se
     r = _enqueued(tick("2025-04-01T00:00:00+00:00"), "nn")
     assert "appeals__2025-Q1" in r and "surveys__2025-Q1" in r
     assert not any(x.startswith("surveys__2025-0") for x in r)
-
-
-def test_two_ticks_at_once_enqueue_once(app, make_tenant, db_session):
-    make_tenant("vladimir", slug="vt", tracking_since=date(2025, 1, 1))
-    results, errors = [], []
-
-    def run():
-        try:
-            results.append(tick("2025-04-02T00:00:00+00:00"))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
-    assert not errors, errors
-    got = sorted(j for r in results for j in r["enqueued"])
-    assert got == ["vt__appeals__2025-Q1", "vt__surveys__2025-Q1"]
-    from otklik.jobs import get_queue
-
-    assert sorted(get_queue(app).job_ids) == got
 
 
 def test_downtime_catches_up_each_missed_period_once(app, make_tenant, db_session):
