@@ -100,12 +100,14 @@ def _load_user(user_id: str):
 
 
 def _register_session_rules(app: Flask) -> None:
-    """Idle timeout (PERMANENT_SESSION_LIFETIME, refreshed each request) and an absolute 12-hour cap."""
+    """Idle timeout (PERMANENT_SESSION_LIFETIME, refreshed each request) and an absolute 12-hour cap, for signed-in
+    users: sign-in makes the session permanent. An anonymous visitor's session (a CSRF token, a language) stays a
+    browser-session cookie that is not re-signed and re-sent on every request, which the public form's hot path
+    would pay for."""
 
     @app.before_request
     def _enforce_session_lifetime():
-        session.permanent = True
-        if current_user.is_authenticated:
+        if session.get("_user_id") and current_user.is_authenticated:
             started = session.get("login_at")
             cap = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
             if started is None or datetime.now(UTC) - datetime.fromisoformat(started) > cap:

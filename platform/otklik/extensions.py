@@ -31,7 +31,8 @@ def _client_key() -> str:
     from flask import current_app, g, request
 
     tenant = getattr(g, "tenant", None)
-    raw = f"{tenant.slug if tenant else '-'}|{request.remote_addr}"
+    slug = tenant.slug if tenant else (request.view_args or {}).get("tenant_slug", "-")  # see finds_own_tenant
+    raw = f"{slug}|{request.remote_addr}"
     secret = hashlib.blake2b(str(current_app.config.get("SECRET_KEY", "")).encode(), digest_size=32).digest()
     return hashlib.blake2b(raw.encode(), key=secret, digest_size=12).hexdigest()
 

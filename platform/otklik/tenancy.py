@@ -150,17 +150,38 @@ def get_or_404(model: type[M], ident) -> M:
 
 
 def load_tenant_from_url(endpoint, values) -> None:
-    """url_value_preprocessor of tenant blueprints: `tenant_slug` -> g.tenant and the tenant context; 404 if unknown."""
-    from .models import Tenant
+    """url_value_preprocessor of tenant blueprints: `tenant_slug` -> g.tenant and the tenant context; 404 if unknown.
+    A view marked `finds_own_tenant` gets `tenant_slug` as an argument instead and must do the same itself."""
+    from flask import current_app
 
     if not values or "tenant_slug" not in values:
         return
-    slug = values.pop("tenant_slug")
-    tenant = db.session.execute(select(Tenant).where(Tenant.slug == slug, Tenant.active.is_(True))).scalar_one_or_none()
+    if getattr(current_app.view_functions.get(endpoint), "_otklik_finds_own_tenant", False):
+        return
+    tenant = active_tenant(values.pop("tenant_slug"))
     if tenant is None:
         abort(404)
+    enter_tenant(tenant)
+
+
+def active_tenant(slug: str) -> Tenant | None:
+    from .models import Tenant
+
+    return db.session.execute(select(Tenant).where(Tenant.slug == slug, Tenant.active.is_(True))).scalar_one_or_none()
+
+
+def enter_tenant(tenant: Tenant) -> None:
+    """Make `tenant` the request's tenant: g.tenant and the tenant context, reset when the request ends."""
     g.tenant = tenant
     g._tenant_token = set_current_tenant(tenant)
+
+
+def finds_own_tenant(view):
+    """Mark a tenant page that reads its tenant together with what it shows, in one query (the public survey form,
+    the platform's busiest page). Such a view takes `tenant_slug`, answers 404 for an unknown or inactive tenant
+    and calls `enter_tenant` before anything else runs in the tenant's name."""
+    view._otklik_finds_own_tenant = True
+    return view
 
 
 def add_tenant_to_urls(endpoint, values) -> None:

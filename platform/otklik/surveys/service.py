@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select, text
 
 from ..extensions import db
+from ..models import Tenant
 from ..models.survey import (
     PublishedVersionImmutable,
     Questionnaire,
@@ -16,7 +17,7 @@ from ..models.survey import (
     SurveyAnswer,
     SurveyResponse,
 )
-from ..tenancy import NoTenantContext, current_tenant_id
+from ..tenancy import across_tenants
 from .engine import answer_rows, check_questions
 
 
@@ -118,33 +119,42 @@ _PUBLISHED: dict[tuple, list] = {}
 and the publication instant keeps a reused id (a restored or reset database) from matching a stale entry."""
 
 
-def survey_by_token(token: str) -> Survey | None:
-    """The survey of a public link, for the public form (the hot path): one light query of the survey's row and its
-    version's publication (Core, filtered on the tenant explicitly), the published questions from a per-process
-    cache. Returns a detached `Survey` carrying its `version`; never add it to a session."""
-    tenant_id = current_tenant_id()
-    if tenant_id is None:
-        raise NoTenantContext("survey_by_token with no tenant in context")
-    table, vt = Survey.__table__, QuestionnaireVersion.__table__
-    row = db.session.execute(
-        select(table, vt.c.status.label("version_status"), vt.c.published_at.label("version_published_at"))
+def use_autocommit_for_public_form() -> None:
+    """On PostgreSQL the public form runs its statements in autocommit: it reads one row and stores an answer with
+    one INSERT statement, each atomic by itself, so BEGIN and COMMIT would add two round trips and nothing else.
+    Elsewhere (SQLite, where a response takes two statements) and inside an open transaction nothing changes."""
+    if not db.session().in_transaction() and db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def public_survey(tenant_slug: str, token: str) -> tuple[Tenant, Survey] | None:
+    """The tenant and survey of a public link, for the public form (the platform's busiest page): one query of the
+    active tenant's row, the survey's row and its version's publication, filtered on the slug and token explicitly
+    (Core); the published questions from a per-process cache. Returns detached objects, the survey carrying its
+    `version`; never add them to a session. None when the tenant or the survey does not exist."""
+    tt, table, vt = Tenant.__table__, Survey.__table__, QuestionnaireVersion.__table__
+    row = db.session.execute(across_tenants(  # before any tenant is known: the slug in the WHERE scopes it
+        select(*[c.label(f"tenant__{c.name}") for c in tt.c], table, vt.c.status.label("version_status"),
+               vt.c.published_at.label("version_published_at"))
+        .join(tt, tt.c.id == table.c.tenant_id)
         .join(vt, (vt.c.id == table.c.questionnaire_version_id) & (vt.c.tenant_id == table.c.tenant_id))
-        .where(table.c.tenant_id == tenant_id, table.c.token == token)).mappings().first()
+        .where(tt.c.slug == tenant_slug, tt.c.active.is_(True), table.c.token == token))).mappings().first()
     if row is None:
         return None
     values = dict(row)
+    tenant = Tenant(**{c.name: values.pop(f"tenant__{c.name}") for c in tt.c})
     status, published_at = values.pop("version_status"), values.pop("version_published_at")
     survey = Survey(**values)
     version_id = values["questionnaire_version_id"]
     key = (version_id, str(published_at))
     questions = _PUBLISHED.get(key) if status == "published" else None
     if questions is None:
-        questions = db.session.execute(select(vt.c.questions).where(vt.c.tenant_id == tenant_id,
-                                                                    vt.c.id == version_id)).scalar_one()
+        questions = db.session.execute(across_tenants(select(vt.c.questions).where(
+            vt.c.tenant_id == tenant.id, vt.c.id == version_id))).scalar_one()
         if status == "published":
             if len(_PUBLISHED) > 2000:
                 _PUBLISHED.clear()
             _PUBLISHED[key] = questions
-    survey.version = QuestionnaireVersion(id=version_id, tenant_id=tenant_id, questions=questions, status=status,
+    survey.version = QuestionnaireVersion(id=version_id, tenant_id=tenant.id, questions=questions, status=status,
                                           published_at=published_at)
-    return survey
+    return tenant, survey

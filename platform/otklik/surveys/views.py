@@ -40,7 +40,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..channels import channel_codes, tenant_channels
 from ..extensions import db, limiter
 from ..models.survey import PublishedVersionImmutable, Questionnaire, QuestionnaireVersion, Survey
-from ..tenancy import get_or_404, register_tenant_blueprint
+from ..tenancy import active_tenant, enter_tenant, finds_own_tenant, get_or_404, register_tenant_blueprint
 from ..web.access import add_home_panel, add_office_nav, office_required
 from . import service
 from .engine import QuestionnaireInvalid, check_answers, read_form
@@ -76,15 +76,24 @@ def _refusal(code: int, title, message):
 
 @bp.errorhandler(429)
 def _too_many(exc):
+    if g.get("tenant") is None:  # the limit refused before the view found its tenant (finds_own_tenant)
+        tenant = active_tenant((request.view_args or {}).get("tenant_slug", ""))
+        if tenant is None:
+            abort(404)
+        enter_tenant(tenant)
     return _refusal(429, _("Too many submissions"),
                     _("Too many answers were sent from your connection in a short time. Please wait a few minutes "
                       "and try again."))
 
 
-def _public_survey(token: str) -> Survey:
-    survey = service.survey_by_token(token)
-    if survey is None or survey.status == "draft":
+def _public_survey(tenant_slug: str, token: str) -> Survey:
+    """The tenant and survey of the link in one query (see `finds_own_tenant`); 404 for a draft or unknown one."""
+    service.use_autocommit_for_public_form()
+    found = service.public_survey(tenant_slug, token)
+    if found is None or found[1].status == "draft":
         abort(404)
+    tenant, survey = found
+    enter_tenant(tenant)
     return survey
 
 
@@ -103,8 +112,9 @@ def _closed_reason(survey: Survey):
 @bp.route("/<tenant_slug>/s/<token>", methods=["GET", "POST"])
 @limiter.limit(PUBLIC_POST_LIMIT, methods=["POST"])
 @limiter.limit(PUBLIC_GET_LIMIT, methods=["GET"])
-def public_form(token: str):
-    survey = _public_survey(token)
+@finds_own_tenant
+def public_form(tenant_slug: str, token: str):
+    survey = _public_survey(tenant_slug, token)
     refused = _closed_reason(survey)
     if refused is not None:
         return refused
@@ -134,8 +144,9 @@ def _online_channel() -> str:
 
 
 @bp.route("/<tenant_slug>/s/<token>/thanks")
-def public_thanks(token: str):
-    survey = _public_survey(token)
+@finds_own_tenant
+def public_thanks(tenant_slug: str, token: str):
+    survey = _public_survey(tenant_slug, token)
     return render_template("public/survey_thanks.html", survey=survey, tenant=g.tenant)
 
 

@@ -67,6 +67,7 @@ def login():
             return render_template("auth/login.html", form=form), 401
         session.clear()
         login_user(user)
+        session.permanent = True  # the idle timeout (PERMANENT_SESSION_LIFETIME) runs from each request
         session["login_at"] = datetime.now(UTC).isoformat()
         return redirect(_safe_next(request.args.get("next")) or home_url_for(user))
     return render_template("auth/login.html", form=form)
