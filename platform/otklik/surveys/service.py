@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 
 from ..extensions import db
 from ..models import Tenant
@@ -127,18 +128,25 @@ def use_autocommit_for_public_form() -> None:
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+@cache
+def _public_survey_query():
+    """Built once: the public form runs it on every request. Before any tenant is known, the slug scopes it."""
+    tt, table, vt = Tenant.__table__, Survey.__table__, QuestionnaireVersion.__table__
+    return across_tenants(
+        select(*[c.label(f"tenant__{c.name}") for c in tt.c], table, vt.c.status.label("version_status"),
+               vt.c.published_at.label("version_published_at"))
+        .join(tt, tt.c.id == table.c.tenant_id)
+        .join(vt, (vt.c.id == table.c.questionnaire_version_id) & (vt.c.tenant_id == table.c.tenant_id))
+        .where(tt.c.slug == bindparam("slug"), tt.c.active.is_(True), table.c.token == bindparam("token")))
+
+
 def public_survey(tenant_slug: str, token: str) -> tuple[Tenant, Survey] | None:
     """The tenant and survey of a public link, for the public form (the platform's busiest page): one query of the
     active tenant's row, the survey's row and its version's publication, filtered on the slug and token explicitly
     (Core); the published questions from a per-process cache. Returns detached objects, the survey carrying its
     `version`; never add them to a session. None when the tenant or the survey does not exist."""
-    tt, table, vt = Tenant.__table__, Survey.__table__, QuestionnaireVersion.__table__
-    row = db.session.execute(across_tenants(  # before any tenant is known: the slug in the WHERE scopes it
-        select(*[c.label(f"tenant__{c.name}") for c in tt.c], table, vt.c.status.label("version_status"),
-               vt.c.published_at.label("version_published_at"))
-        .join(tt, tt.c.id == table.c.tenant_id)
-        .join(vt, (vt.c.id == table.c.questionnaire_version_id) & (vt.c.tenant_id == table.c.tenant_id))
-        .where(tt.c.slug == tenant_slug, tt.c.active.is_(True), table.c.token == token))).mappings().first()
+    tt, vt = Tenant.__table__, QuestionnaireVersion.__table__
+    row = db.session.execute(_public_survey_query(), {"slug": tenant_slug, "token": token}).mappings().first()
     if row is None:
         return None
     values = dict(row)
