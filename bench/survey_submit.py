@@ -6,7 +6,9 @@ Creates (or reuses) a tenant `bench-surveys` from the Vladimir profile and a fre
 form, starts gunicorn as a subprocess (2 gthread workers of 2 threads, a free port on 127.0.0.1, no access log) with the real app
 against PostgreSQL and Redis, takes one page of the form for its session cookie and CSRF token, then POSTs
 complete questionnaires (four answer sets, two of them through the 4 -> 6 skip) with `--concurrency` clients.
-In the same run it loads the app's bare `/health` endpoint (one SELECT) the same way: the floor of the stack.
+In the same run it loads the app's bare `/health` endpoint (one SELECT) the same way, the floor of the stack, and
+a bare Flask app (one route returning JSON, no database) on the same gunicorn settings: the ceiling of Flask and
+gunicorn on this machine, which no page of the app can pass.
 Afterwards it counts the stored responses and answers of the survey in the database: every 303 must be there.
 
 The app runs with `RATELIMIT_ENABLED=False` (the gunicorn app spec passes it to create_app): the per-client
@@ -59,6 +61,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def bare_app():
+    """The ceiling: Flask on the same gunicorn settings with one route and nothing else (no database, session,
+    extension or template). gunicorn loads it as `survey_submit:bare_app()` from this folder."""
+    from flask import Flask
+
+    app = Flask("bare")
+    app.add_url_rule("/health", "health", lambda: {"status": "ok"})
+    return app
+
+
+def ensure_database(db_url: str) -> None:
+    """Create the benchmark's database on a fresh machine (the server's `postgres` database is the way in)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": url.database}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    engine.dispose()
 
 
 def prepare(db_url: str, redis_url: str) -> tuple[int, str, int]:
@@ -164,6 +189,25 @@ async def _load(port: int, requests: list[bytes], concurrency: int, deadline: fl
     return codes, time.perf_counter() - t0, next_index
 
 
+def start_gunicorn(args, env: dict, chdir: Path, app_spec: str) -> tuple[int, subprocess.Popen]:
+    """gunicorn with the benchmark's worker settings on a free port; returns once /health answers 200."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+         "--worker-class", "gthread", "--threads", str(args.threads),
+         "--backlog", "2048", "--log-level", "warning", "--chdir", str(chdir), app_spec],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            if b" 200 " in http(port, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")[:20]:
+                return port, server
+        except OSError:
+            pass
+        time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
+
+
 def load(port: int, requests: list[bytes], concurrency: int, max_seconds: float):
     return asyncio.run(_load(port, requests, concurrency, time.perf_counter() + max_seconds))
 
@@ -186,26 +230,12 @@ def main() -> int:
     env = dict(os.environ, OTKLIK_DATABASE_URL=args.database_url, OTKLIK_REDIS_URL=args.redis_url,
                OTKLIK_INSTANCE_DIR=instance, OTKLIK_SECRET_KEY="bench-secret")
     os.environ.update({k: env[k] for k in ("OTKLIK_INSTANCE_DIR", "OTKLIK_SECRET_KEY")})
+    ensure_database(db_url)
     survey_id, token, tenant_id = prepare(db_url, args.redis_url)
     load_before = [round(x, 2) for x in os.getloadavg()]  # other work on the machine skews every figure
 
-    port = free_port()
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-         "--worker-class", "gthread", "--threads", str(args.threads),
-         "--backlog", "2048", "--log-level", "warning", "--chdir", str(ROOT),
-         'otklik:create_app({"RATELIMIT_ENABLED": False})'],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    port, server = start_gunicorn(args, env, ROOT, 'otklik:create_app({"RATELIMIT_ENABLED": False})')
     try:
-        for _ in range(100):
-            try:
-                if b" 200 " in http(port, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")[:20]:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise SystemExit("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
         path = f"/{SLUG}/s/{token}"
         cookie, csrf = form_session(port, path)
         posts = [post_request(path, cookie, csrf, ANSWERS[i % len(ANSWERS)]) for i in range(requests)]
@@ -217,11 +247,19 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(30)
+    bare_port, bare = start_gunicorn(args, env, Path(__file__).parent, "survey_submit:bare_app()")
+    try:
+        load(bare_port, health[:200], args.concurrency, 30)
+        bare_codes, bare_seconds, _ = load(bare_port, health, args.concurrency, args.max_seconds)
+    finally:
+        bare.terminate()
+        bare.wait(30)
 
     stored, answers = count_stored(db_url, survey_id, tenant_id)
     accepted = codes.get(303, 0)
     rate = accepted / seconds if seconds else 0.0
     floor_rate = floor_codes.get(200, 0) / floor_seconds if floor_seconds else 0.0
+    bare_rate = bare_codes.get(200, 0) / bare_seconds if bare_seconds else 0.0
     result = {
         "bench": "survey_submit",
         "server": f"gunicorn, {args.workers} gthread workers x {args.threads} threads, PostgreSQL, Redis; rate limits off, CSRF on",
@@ -241,12 +279,15 @@ def main() -> int:
         "floor_requests_per_second": round(floor_rate, 1),
         "floor_status_codes": {str(k): v for k, v in sorted(floor_codes.items())},
         "ratio_to_floor": round(rate / floor_rate, 3) if floor_rate else None,
+        "bare_flask_requests_per_second": round(bare_rate, 1),
+        "bare_flask_status_codes": {str(k): v for k, v in sorted(bare_codes.items())},
         "target_per_second": 300,
     }
     Path(args.json_path).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json_path).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(f"survey_submit: {accepted}/{sent} submissions in {seconds:.2f}s = {rate:.0f}/s "
           f"(stored {stored - warm_before}, lost {result['lost']}); /health floor {floor_rate:.0f}/s; "
+          f"bare Flask {bare_rate:.0f}/s; "
           f"ratio {result['ratio_to_floor']}; load {load_before[0]}; target 300/s {'met' if rate >= 300 else 'NOT met'}")
     return 0 if result["lost"] == 0 and accepted == sent else 1
 

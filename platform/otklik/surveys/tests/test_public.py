@@ -93,6 +93,17 @@ def test_survey_of_another_tenant_is_404(app, client, open_survey, make_tenant):
     assert client.get(f"/{other.slug}/s/{token}").status_code == 404
 
 
+def test_deactivated_authority_link_is_404_and_stores_nothing(app, client, open_survey):
+    tenant, _, token = open_survey
+    with app.app_context():
+        db.session.get(Tenant, tenant.id).active = False
+        db.session.commit()
+    assert client.get(f"/{tenant.slug}/s/{token}").status_code == 404
+    assert client.post(f"/{tenant.slug}/s/{token}", data=VLADIMIR_FORM).status_code == 404
+    assert client.get(f"/{tenant.slug}/s/{token}/thanks").status_code == 404
+    assert stored(app, tenant.id)[0] == []
+
+
 def test_honeypot_is_refused_as_spam(app, client, open_survey):
     tenant, _, token = open_survey
     response = client.post(f"/{tenant.slug}/s/{token}", data=dict(VLADIMIR_FORM, website_url="http://spam"))
@@ -107,7 +118,21 @@ def test_rate_limit_refusal_is_clear(app, client, open_survey):
     assert codes[:20] == [303] * 20 and codes[20] == 429
     html = client.post(f"/{tenant.slug}/s/{token}", data=VLADIMIR_FORM).get_data(as_text=True)
     assert "Слишком много" in html
+    assert "href=\"/%s/\"" % tenant.slug in html  # the refusal names the authority, as its other pages do
     assert len(stored(app, tenant.id)[0]) == 20
+
+
+def test_rate_limit_counts_per_authority(app, client, open_survey, make_tenant):
+    """The limit is keyed on the authority and the client: one authority's exhausted limit leaves another's
+    form open to the same connection."""
+    tenant, _, token = open_survey
+    for _ in range(21):
+        client.post(f"/{tenant.slug}/s/{token}", data=VLADIMIR_FORM)
+    other = make_tenant("vladimir", slug="vladimir-2")
+    _, other_token = make_survey(app, other)
+    assert client.post(f"/{tenant.slug}/s/{token}", data=VLADIMIR_FORM).status_code == 429
+    assert client.post(f"/{other.slug}/s/{other_token}", data=VLADIMIR_FORM).status_code == 303
+    assert len(stored(app, other.id)[0]) == 1
 
 
 @pytest.fixture
