@@ -36,7 +36,7 @@ def validate_settings(settings: dict):
 def otklik_channels(tenant):
     settings = tenant.settings_of(NAME)
     clause = settings.get("clauses", {}).get("channels", "")
-    out = [Channel(code, str(STANDARD_CHANNELS[code]), code, clause) for code in settings.get("channels", [])]
+    out = [Channel(code, STANDARD_CHANNELS[code], code, clause) for code in settings.get("channels", [])]
     for code, spec in settings.get("custom", {}).items():
         out.append(Channel(code, spec["title"], spec["standard"], settings["clauses"].get("custom", clause)))
     return out

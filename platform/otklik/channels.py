@@ -27,9 +27,14 @@ STANDARD_CHANNELS = {
 @dataclass(frozen=True)
 class Channel:
     code: str
-    title: str
+    label: object  # the title: a str, or a lazy translation read only when a page shows it
     standard: str  # one of STANDARD_CHANNELS: what the Analytical Centre compares on
     clause: str = ""
+
+    @property
+    def title(self) -> str:
+        """The title in the request's language (the public form asks for channels on every answer, never titles)."""
+        return str(self.label)
 
 
 def tenant_channels(tenant) -> list[Channel]:

@@ -118,7 +118,7 @@ def test_rate_limit_refusal_is_clear(app, client, open_survey):
     assert codes[:20] == [303] * 20 and codes[20] == 429
     html = client.post(f"/{tenant.slug}/s/{token}", data=VLADIMIR_FORM).get_data(as_text=True)
     assert "Слишком много" in html
-    assert "href=\"/%s/\"" % tenant.slug in html  # the refusal names the authority, as its other pages do
+    assert f'href="/{tenant.slug}/"' in html  # the refusal names the authority, as its other pages do
     assert len(stored(app, tenant.id)[0]) == 20
 
 
