@@ -312,6 +312,9 @@ def main(argv=None) -> int:
     if args.measure_only:
         print(json.dumps(measure(args.database, args.repeat)))
         return 0
+    from benchdb import ensure_database
+
+    ensure_database(args.database)
     loaded = {} if args.skip_load else load(args.database, args.appeals, args.answers)
     if args.skip_load:
         args.appeals = args.answers = None

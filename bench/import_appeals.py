@@ -42,6 +42,9 @@ def main() -> int:
     parser.add_argument("--keep-file", action="store_true")
     args = parser.parse_args()
 
+    from benchdb import ensure_database
+
+    ensure_database(args.database_url)
     os.environ["OTKLIK_DATABASE_URL"] = args.database_url
     os.environ.setdefault("OTKLIK_INSTANCE_DIR", tempfile.mkdtemp(prefix="otklik-bench-"))
     from flask_migrate import upgrade

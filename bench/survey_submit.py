@@ -73,19 +73,6 @@ def bare_app():
     return app
 
 
-def ensure_database(db_url: str) -> None:
-    """Create the benchmark's database on a fresh machine (the server's `postgres` database is the way in)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db_url)
-    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": url.database}).first() is None:
-            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
-    engine.dispose()
-
-
 def prepare(db_url: str, redis_url: str) -> tuple[int, str, int]:
     """Tenant and a fresh open survey; returns (survey id, token, answer rows per questionnaire variant sum)."""
     from flask_migrate import upgrade
@@ -230,6 +217,8 @@ def main() -> int:
     env = dict(os.environ, OTKLIK_DATABASE_URL=args.database_url, OTKLIK_REDIS_URL=args.redis_url,
                OTKLIK_INSTANCE_DIR=instance, OTKLIK_SECRET_KEY="bench-secret")
     os.environ.update({k: env[k] for k in ("OTKLIK_INSTANCE_DIR", "OTKLIK_SECRET_KEY")})
+    from benchdb import ensure_database
+
     ensure_database(db_url)
     survey_id, token, tenant_id = prepare(db_url, args.redis_url)
     load_before = [round(x, 2) for x in os.getloadavg()]  # other work on the machine skews every figure
