@@ -158,16 +158,17 @@ def load_tenant_from_url(endpoint, values) -> None:
         return
     if getattr(current_app.view_functions.get(endpoint), "_otklik_finds_own_tenant", False):
         return
-    tenant = active_tenant(values.pop("tenant_slug"))
+    enter_tenant_of(values.pop("tenant_slug"))
+
+
+def enter_tenant_of(slug: str) -> None:
+    """The active tenant of `slug` becomes the request's tenant; 404 if there is none."""
+    from .models import Tenant
+
+    tenant = db.session.execute(select(Tenant).where(Tenant.slug == slug, Tenant.active.is_(True))).scalar_one_or_none()
     if tenant is None:
         abort(404)
     enter_tenant(tenant)
-
-
-def active_tenant(slug: str) -> Tenant | None:
-    from .models import Tenant
-
-    return db.session.execute(select(Tenant).where(Tenant.slug == slug, Tenant.active.is_(True))).scalar_one_or_none()
 
 
 def enter_tenant(tenant: Tenant) -> None:

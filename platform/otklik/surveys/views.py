@@ -40,7 +40,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..channels import channel_codes, tenant_channels
 from ..extensions import db, limiter
 from ..models.survey import PublishedVersionImmutable, Questionnaire, QuestionnaireVersion, Survey
-from ..tenancy import active_tenant, enter_tenant, finds_own_tenant, get_or_404, register_tenant_blueprint
+from ..tenancy import enter_tenant, enter_tenant_of, finds_own_tenant, get_or_404, register_tenant_blueprint
 from ..web.access import add_home_panel, add_office_nav, office_required
 from . import service
 from .engine import QuestionnaireInvalid, check_answers, read_form
@@ -77,10 +77,7 @@ def _refusal(code: int, title, message):
 @bp.errorhandler(429)
 def _too_many(exc):
     if g.get("tenant") is None:  # the limit refused before the view found its tenant (finds_own_tenant)
-        tenant = active_tenant((request.view_args or {}).get("tenant_slug", ""))
-        if tenant is None:
-            abort(404)
-        enter_tenant(tenant)
+        enter_tenant_of((request.view_args or {}).get("tenant_slug", ""))
     return _refusal(429, _("Too many submissions"),
                     _("Too many answers were sent from your connection in a short time. Please wait a few minutes "
                       "and try again."))
