@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "platform"))
 DEFAULT_DB = "postgresql://postgres@127.0.0.1/otklik_surveys"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/2"
 SLUG = "bench-surveys"
+HEALTH_GET = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
 
 ANSWERS = [
     {"q1": "child_allowance", "q2": ["gosuslugi", "mfc"], "q3": "4", "q4": "gosuslugi", "q5": "5", "q6": "self",
@@ -186,7 +187,7 @@ def start_gunicorn(args, env: dict, chdir: Path, app_spec: str) -> tuple[int, su
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(100):
         try:
-            if b" 200 " in http(port, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")[:20]:
+            if b" 200 " in http(port, HEALTH_GET)[:20]:
                 return port, server
         except OSError:
             pass
@@ -228,7 +229,7 @@ def main() -> int:
         path = f"/{SLUG}/s/{token}"
         cookie, csrf = form_session(port, path)
         posts = [post_request(path, cookie, csrf, ANSWERS[i % len(ANSWERS)]) for i in range(requests)]
-        health = [b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"] * requests
+        health = [HEALTH_GET] * requests
         warm_codes, _, _ = load(port, health[:200], args.concurrency, 30)  # warm both workers' pools
         warm_before = count_stored(db_url, survey_id, tenant_id)[0]
         codes, seconds, sent = load(port, posts, args.concurrency, args.max_seconds)
