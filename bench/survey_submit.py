@@ -6,10 +6,13 @@ Creates (or reuses) a tenant `bench-surveys` from the Vladimir profile and a fre
 form, starts gunicorn as a subprocess (2 gthread workers of 2 threads, a free port on 127.0.0.1, no access log) with the real app
 against PostgreSQL and Redis, takes one page of the form for its session cookie and CSRF token, then POSTs
 complete questionnaires (four answer sets, two of them through the 4 -> 6 skip) with `--concurrency` clients.
-In the same run it loads the app's bare `/health` endpoint (one SELECT) the same way, the floor of the stack, and
-a bare Flask app (one route returning JSON, no database) on the same gunicorn settings: the ceiling of Flask and
-gunicorn on this machine, which no page of the app can pass.
-Afterwards it counts the stored responses and answers of the survey in the database: every 303 must be there.
+In the same run, on the same gunicorn settings and with the same client, it loads:
+- the same submissions done by hand (`bare_submission_app`: bare Flask, the CSRF check, psycopg and the app's own
+  two SQL statements): the floor of this very work on this machine;
+- the app's bare `/health` endpoint (one SELECT): the floor of the app's own stack;
+- a bare Flask app (one route returning JSON, no database): the ceiling of Flask and gunicorn, which no page of
+  any Flask app can pass.
+It counts the stored responses in the database after each submission phase: every 303 must be there.
 
 The app runs with `RATELIMIT_ENABLED=False` (the gunicorn app spec passes it to create_app): the per-client
 rate limit would otherwise refuse a single client's thousands of answers, which is its job. CSRF stays on.
@@ -31,6 +34,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +75,56 @@ def bare_app():
 
     app = Flask("bare")
     app.add_url_rule("/health", "health", lambda: {"status": "ok"})
+    return app
+
+
+def bare_submission_app():
+    """The same work by hand, the floor of a submission: bare Flask with Flask-WTF's CSRF check on the same signed
+    session cookie, one psycopg connection a thread in autocommit, the app's own lookup and INSERT statements as
+    plain SQL, the app's own form reading and answer checks (pure functions), a 303. No ORM, tenancy, plugins,
+    Babel, Login or Limiter. gunicorn loads it as `survey_submit:bare_submission_app()` from this folder."""
+    import threading
+
+    import psycopg
+    from flask import Flask, abort, redirect, request
+    from flask_wtf.csrf import validate_csrf
+
+    from otklik.surveys.engine import answer_rows, check_answers, read_form
+    from otklik.surveys.service import _SUBMIT_PG
+
+    lookup = ("SELECT s.tenant_id, s.id, s.questionnaire_version_id, s.audience, s.object, s.segment, v.questions "
+              "FROM survey s JOIN tenant t ON t.id = s.tenant_id JOIN questionnaire_version v "
+              "ON v.id = s.questionnaire_version_id AND v.tenant_id = s.tenant_id "
+              "WHERE t.slug = %s AND t.active AND s.token = %s AND s.status = 'open'")
+    submit = re.sub(r"(?<!:):(\w+)", r"%(\1)s", _SUBMIT_PG.text)
+    local = threading.local()
+    app = Flask("bare_submission")
+    app.config.update(SECRET_KEY=os.environ["OTKLIK_SECRET_KEY"], WTF_CSRF_TIME_LIMIT=None)
+    app.add_url_rule("/health", "health", lambda: {"status": "ok"})
+
+    @app.post("/<slug>/s/<token>")
+    def form(slug, token):
+        validate_csrf(request.form.get("csrf_token"))
+        if request.form.get("website_url", "").strip():
+            abort(400)
+        if getattr(local, "conn", None) is None:
+            local.conn = psycopg.connect(os.environ["OTKLIK_DATABASE_URL"], autocommit=True)
+        row = local.conn.execute(lookup, (slug, token)).fetchone()
+        if row is None:
+            abort(404)
+        tenant_id, survey_id, version_id, audience, object_, segment, questions = row
+        parsed = check_answers(questions, read_form(questions, request.form))
+        if not parsed.ok:
+            abort(422)
+        rows = answer_rows(questions, parsed.answers)
+        local.conn.execute(submit, {
+            "tenant_id": tenant_id, "survey_id": survey_id, "version_id": version_id, "channel": "survey_online",
+            "audience": audience, "object": object_, "segment": segment, "submitted_at": datetime.now(UTC),
+            "source": "web", "keys": [r["question_key"] for r in rows], "rows": [r["row_key"] for r in rows],
+            "nums": [r["value_num"] for r in rows], "options": [r["option"] for r in rows],
+            "texts": [r["text"] for r in rows]})
+        return redirect(f"/{slug}/s/{token}/thanks", 303)
+
     return app
 
 
@@ -233,10 +287,18 @@ def main() -> int:
         warm_codes, _, _ = load(port, health[:200], args.concurrency, 30)  # warm both workers' pools
         warm_before = count_stored(db_url, survey_id, tenant_id)[0]
         codes, seconds, sent = load(port, posts, args.concurrency, args.max_seconds)
+        stored_after = count_stored(db_url, survey_id, tenant_id)[0]
         floor_codes, floor_seconds, floor_sent = load(port, health, args.concurrency, args.max_seconds)
     finally:
         server.terminate()
         server.wait(30)
+    by_hand_port, by_hand = start_gunicorn(args, env, Path(__file__).parent, "survey_submit:bare_submission_app()")
+    try:
+        load(by_hand_port, health[:200], args.concurrency, 30)
+        by_hand_codes, by_hand_seconds, _ = load(by_hand_port, posts, args.concurrency, args.max_seconds)
+    finally:
+        by_hand.terminate()
+        by_hand.wait(30)
     bare_port, bare = start_gunicorn(args, env, Path(__file__).parent, "survey_submit:bare_app()")
     try:
         load(bare_port, health[:200], args.concurrency, 30)
@@ -248,6 +310,8 @@ def main() -> int:
     stored, answers = count_stored(db_url, survey_id, tenant_id)
     accepted = codes.get(303, 0)
     rate = accepted / seconds if seconds else 0.0
+    by_hand_accepted = by_hand_codes.get(303, 0)
+    by_hand_rate = by_hand_accepted / by_hand_seconds if by_hand_seconds else 0.0
     floor_rate = floor_codes.get(200, 0) / floor_seconds if floor_seconds else 0.0
     bare_rate = bare_codes.get(200, 0) / bare_seconds if bare_seconds else 0.0
     result = {
@@ -262,9 +326,13 @@ def main() -> int:
         "status_codes": {str(k): v for k, v in sorted(codes.items())},
         "seconds": round(seconds, 3),
         "submissions_per_second": round(rate, 1),
-        "stored_responses": stored - warm_before,
+        "stored_responses": stored_after - warm_before,
         "stored_answers": answers,
-        "lost": accepted - (stored - warm_before),
+        "lost": accepted - (stored_after - warm_before),
+        "by_hand_submissions_per_second": round(by_hand_rate, 1),
+        "by_hand_status_codes": {str(k): v for k, v in sorted(by_hand_codes.items())},
+        "by_hand_lost": by_hand_accepted - (stored - stored_after),
+        "ratio_to_by_hand": round(rate / by_hand_rate, 3) if by_hand_rate else None,
         "floor_endpoint": "/health",
         "floor_requests_per_second": round(floor_rate, 1),
         "floor_status_codes": {str(k): v for k, v in sorted(floor_codes.items())},
@@ -276,10 +344,10 @@ def main() -> int:
     Path(args.json_path).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json_path).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(f"survey_submit: {accepted}/{sent} submissions in {seconds:.2f}s = {rate:.0f}/s "
-          f"(stored {stored - warm_before}, lost {result['lost']}); /health floor {floor_rate:.0f}/s; "
-          f"bare Flask {bare_rate:.0f}/s; "
+          f"(stored {stored_after - warm_before}, lost {result['lost']}); by hand {by_hand_rate:.0f}/s "
+          f"(lost {result['by_hand_lost']}); /health floor {floor_rate:.0f}/s; bare Flask {bare_rate:.0f}/s; "
           f"ratio {result['ratio_to_floor']}; load {load_before[0]}; target 300/s {'met' if rate >= 300 else 'NOT met'}")
-    return 0 if result["lost"] == 0 and accepted == sent else 1
+    return 0 if result["lost"] == 0 and result["by_hand_lost"] == 0 and accepted == sent else 1
 
 
 if __name__ == "__main__":
