@@ -48,11 +48,20 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def select_timezone() -> str | None:
+    """The zone times are shown in: the authority's own (its profile's `timezone`, the zone its periods and
+    deadlines are computed in) on its pages and in its jobs; elsewhere (admin, Analytical Centre) the default."""
+    from .tenancy import get_current_tenant
+
+    tenant = get_current_tenant()
+    return tenant.timezone if tenant is not None else None
+
+
 def init_i18n(app, babel) -> None:
     dirs = translation_dirs()
     compile_catalogs(dirs)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in dirs)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     import flask_babel
 
     for name in ("format_date", "format_datetime", "format_decimal", "format_percent", "format_timedelta"):

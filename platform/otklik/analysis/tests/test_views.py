@@ -143,3 +143,31 @@ def test_history_pages(app, client, office):
     assert first.count('<td><a href="/vladimir-test/office/analyses/') == 25
     assert second.count('<td><a href="/vladimir-test/office/analyses/') == 2
     assert "Страница 2 из 2" in second and "01.2023" in second and "01.2023" not in first
+
+
+def test_times_show_in_the_authoritys_own_zone(app, client, office, make_user):
+    """The same instant reads 09:00 for Vladimir (Moscow) and 12:00 for Omsk (UTC+6): each officer sees local time."""
+    from datetime import UTC, datetime
+
+    with app.app_context():
+        for key in (("vladimir-test", "appeals", "2025-Q1"), ("omsk-test", "appeals", "2025-Q1")):
+            row = db.session.execute(across_tenants(select(Analysis).where(Analysis.id == office[key]))).scalar_one()
+            row.finished_at = datetime(2025, 4, 2, 6, 0, tzinfo=UTC)
+        db.session.commit()
+    make_user("viewer@o.test", tenant=_tenant(app, "omsk-test"), role="viewer")
+    login(client, "viewer@v.test")
+    vladimir = client.get(f"/vladimir-test/office/analyses/{office[('vladimir-test', 'appeals', '2025-Q1')]}")
+    assert "02.04.2025, 09:00" in vladimir.get_data(as_text=True)
+    assert "02.04.2025, 09:00" in client.get("/vladimir-test/office/analyses/").get_data(as_text=True)
+    client = app.test_client()  # a second officer, another browser
+    login(client, "viewer@o.test")
+    omsk = client.get(f"/omsk-test/office/analyses/{office[('omsk-test', 'appeals', '2025-Q1')]}")
+    assert "02.04.2025, 12:00" in omsk.get_data(as_text=True)
+    assert "02.04.2025, 12:00" in client.get("/omsk-test/office/analyses/").get_data(as_text=True)
+
+
+def _tenant(app, slug):
+    with app.app_context():
+        tenant = db.session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one()
+        db.session.expunge(tenant)
+        return tenant
