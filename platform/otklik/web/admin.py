@@ -39,7 +39,7 @@ class TenantForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in TENANT_ROLES])
 
 
