@@ -64,6 +64,10 @@ def validate_questions(questions) -> list[str]:
                 errors.append(str(_l("Question %(n)s: option values repeat.", n=where)))
             if type_ == "scale" and any(_num(v) is None for v in values):
                 errors.append(str(_l("Question %(n)s: scale options must be numbers.", n=where)))
+        if "problems" in question and (not isinstance(question["problems"], bool) or
+                                       (question["problems"] and type_ not in CHOICE_TYPES)):
+            errors.append(str(_l("Question %(n)s: \"problems\" is true or false, and true only on a choice question "
+                                 "(its options are the problems met).", n=where)))
         if type_ == "matrix":
             rows = question.get("rows") or []
             row_keys = [r.get("key") for r in rows if isinstance(r, dict)]

@@ -144,3 +144,16 @@ def test_synthetic_responses_follow_the_branching(app, open_survey):
         assert 3.3 < sum(means) / len(means) < 4.5
         first = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.submitted_at)).scalars().first()
         assert first.submitted_at.replace(tzinfo=None) >= datetime(2025, 12, 31, 21, 0)
+
+
+def test_the_problems_marker_is_checked():
+    """`"problems": true` marks a choice question whose options are problems met (prevalence bands count them)."""
+    questions = copy.deepcopy(QUESTIONS)
+    questions[1]["problems"] = True  # q2, a multiple choice
+    assert validate_questions(questions) == []
+    questions[1]["problems"] = "yes"
+    assert any('"problems" is true or false' in e for e in validate_questions(questions))
+    questions[1]["problems"] = False
+    questions[2]["problems"] = True  # q3, a 1-5 scale: not a list of problems
+    assert ['Question 3: "problems" is true or false, and true only on a choice question (its options are the '
+            'problems met).'] == validate_questions(questions)
