@@ -254,6 +254,18 @@ def load(port: int, requests: list[bytes], concurrency: int, max_seconds: float)
     return asyncio.run(_load(port, requests, concurrency, time.perf_counter() + max_seconds))
 
 
+def load_bench_app(args, env: dict, factory: str, requests: list[bytes]) -> tuple[dict, float]:
+    """One of this file's comparison apps on the benchmark's gunicorn settings: warmed, loaded, stopped."""
+    port, server = start_gunicorn(args, env, Path(__file__).parent, f"survey_submit:{factory}")
+    try:
+        load(port, [HEALTH_GET] * 200, args.concurrency, 30)
+        codes, seconds, _ = load(port, requests, args.concurrency, args.max_seconds)
+    finally:
+        server.terminate()
+        server.wait(30)
+    return codes, seconds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=6000, help="submissions (and as many /health requests)")
@@ -292,20 +304,8 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(30)
-    by_hand_port, by_hand = start_gunicorn(args, env, Path(__file__).parent, "survey_submit:bare_submission_app()")
-    try:
-        load(by_hand_port, health[:200], args.concurrency, 30)
-        by_hand_codes, by_hand_seconds, _ = load(by_hand_port, posts, args.concurrency, args.max_seconds)
-    finally:
-        by_hand.terminate()
-        by_hand.wait(30)
-    bare_port, bare = start_gunicorn(args, env, Path(__file__).parent, "survey_submit:bare_app()")
-    try:
-        load(bare_port, health[:200], args.concurrency, 30)
-        bare_codes, bare_seconds, _ = load(bare_port, health, args.concurrency, args.max_seconds)
-    finally:
-        bare.terminate()
-        bare.wait(30)
+    by_hand_codes, by_hand_seconds = load_bench_app(args, env, "bare_submission_app()", posts)
+    bare_codes, bare_seconds = load_bench_app(args, env, "bare_app()", health)
 
     stored, answers = count_stored(db_url, survey_id, tenant_id)
     accepted = codes.get(303, 0)
