@@ -11,7 +11,8 @@ parameters, which are comparable by their code, are aggregated across questionna
 
 Employee results obey the minimum group size (MIN_CELL_SIZE, default 5): a breakdown cell of fewer answers is
 stored as `{"suppressed": true}` (with its title, which is not personal data) without its figures (DESIGN.md: never
-shown below that size, even in the office).
+shown below that size, even in the office), and so are the next smallest cells of its breakdown until the hidden
+cells hold the minimum together (`surveys.small_groups.hidden_cells`): a shown total would otherwise give it back.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pandas as pd
 from sqlalchemy import DateTime, bindparam, inspect, text
 
 from ..extensions import db
+from ..surveys.small_groups import hidden_cells
 from .frames import share, stat
 from .metrics import MetricContext
 from .prevalence import percent_half_up, prevalence_level
@@ -194,12 +196,22 @@ def _employee(ctx) -> bool:
     return ctx.kind == "employee_surveys"
 
 
+def _suppressed(figures: dict) -> dict:
+    """`{"title", "suppressed": true}`: the figures hidden, the title (an option's or a question's text, not personal
+    data) kept."""
+    return {"title": figures["title"], **SUPPRESSED} if figures.get("title") else dict(SUPPRESSED)
+
+
 def _cell(ctx, size: int, figures: dict) -> dict:
-    """A breakdown cell, or `{"title", "suppressed": true}` for employees when fewer than the minimum group
-    answered: the figures are hidden, the title (an option's or a question's text, not personal data) is kept."""
-    if _employee(ctx) and size < ctx.min_cell_size:
-        return {"title": figures["title"], **SUPPRESSED} if figures.get("title") else dict(SUPPRESSED)
-    return figures
+    """A figure of its own (not a part of a shown total), suppressed for employees below the minimum group."""
+    return _suppressed(figures) if _employee(ctx) and size < ctx.min_cell_size else figures
+
+
+def _breakdown(ctx, cells: dict[str, tuple[int, dict]]) -> dict:
+    """The cells of one breakdown of a shown total, {key: (size, figures)}: for employees, the small cells and as
+    many more as keep them from being worked out from the total are suppressed."""
+    hidden = hidden_cells({k: size for k, (size, _) in cells.items()}, ctx.min_cell_size) if _employee(ctx) else ()
+    return {k: _suppressed(figures) if k in hidden else figures for k, (_, figures) in cells.items()}
 
 
 def _scale_stats(values: pd.Series, weights: pd.Series) -> dict:
@@ -261,8 +273,8 @@ def by_channel(ctx: MetricContext) -> dict:
     df = ctx.frame("surveys.responses")
     n = responses(ctx)
     counts = df.groupby("channel")["n"].sum() if len(df) else {}
-    return {k: _cell(ctx, int(v), {"count": int(v), "share": share(v, n)})
-            for k, v in sorted(dict(counts).items(), key=lambda kv: -kv[1]) if int(v)}
+    return _breakdown(ctx, {k: (int(v), {"count": int(v), "share": share(v, n)})
+                            for k, v in sorted(dict(counts).items(), key=lambda kv: -kv[1]) if int(v)})
 
 
 def _csat(ctx, questionnaire_id: int, scales: pd.DataFrame) -> dict:
@@ -289,13 +301,12 @@ def _choices(ctx, questionnaire_id: int, options: pd.DataFrame) -> dict:
             out[str(key)] = {"title": _title(q, key), **SUPPRESSED}
             continue
         texts = {str(o.get("value")): o.get("text", o.get("value")) for o in q.get("options", [])}
-        options_out = {}
+        cells = {}
         for _, r in g[g["option"].notna()].sort_values("n", ascending=False, kind="stable").iterrows():
             count = int(r["n"])
-            options_out[str(r["option"])] = _cell(ctx, count, {
-                "title": texts.get(str(r["option"]), str(r["option"])), "count": count,
-                "share": share(count, answered)})
-        out[str(key)] = {"title": _title(q, key), "respondents": answered, "options": options_out}
+            cells[str(r["option"])] = (count, {"title": texts.get(str(r["option"]), str(r["option"])),
+                                               "count": count, "share": share(count, answered)})
+        out[str(key)] = {"title": _title(q, key), "respondents": answered, "options": _breakdown(ctx, cells)}
     return out
 
 
@@ -368,15 +379,15 @@ def _by(ctx, column: str) -> dict:
     overall = _of(scales, _overall_pairs(ctx)) if len(scales) else scales
     if len(overall):
         overall = overall[overall["row_key"].fillna("") == ""]
-    out = {}
+    cells = {}
     for name, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         figures = {"responses": int(n)}
         if len(overall):
             s = overall[overall[column].fillna("").replace("", "unspecified") == name]
             st = _scale_stats(s["value"].astype(float), s["n"].astype(int))
             figures.update({"csat_mean": st["mean"], "share_4_5": st["share_4_5"]})
-        out[str(name)] = _cell(ctx, int(n), figures)
-    return out
+        cells[str(name)] = (int(n), figures)
+    return _breakdown(ctx, cells)
 
 
 def by_object(ctx: MetricContext) -> dict:
@@ -414,13 +425,14 @@ def prevalence(ctx: MetricContext) -> list[dict]:
         q = _question(ctx, qid, key)
         answered = int(g.loc[g["option"].isna(), "n"].sum())
         offered = {str(o.get("value")): o for o in q.get("options", []) if isinstance(o, dict)}
-        for _, r in g[g["option"].notna()].iterrows():
+        chosen = g[g["option"].notna()]
+        hidden = hidden_cells({str(r["option"]): int(r["n"]) for _, r in chosen.iterrows()},
+                              ctx.min_cell_size) if _employee(ctx) else ()
+        for _, r in chosen.iterrows():
             option = offered.get(str(r["option"]), {})
-            if option.get("problem") is False:
+            if option.get("problem") is False or str(r["option"]) in hidden:
                 continue
             count = int(r["n"])
-            if _employee(ctx) and count < ctx.min_cell_size:
-                continue
             percent = percent_half_up(count, answered)
             out.append({"questionnaire": qid, "questionnaire_title": _questionnaire(ctx, qid)["title"],
                         "question": str(key), "option": str(r["option"]),
@@ -431,11 +443,12 @@ def prevalence(ctx: MetricContext) -> list[dict]:
 
 
 def negative(ctx: MetricContext) -> dict:
-    """Negative answers: 1 and 2 on 1-5 questions (scales and matrix rows), of all such answers."""
+    """Negative answers: 1 and 2 on 1-5 questions (scales and matrix rows), of all such answers. For employees the
+    group is the period's respondents (many answers each), so fewer than the minimum suppress it."""
     df = ctx.frame("surveys.scales")
     n = int(df["n"].sum()) if len(df) else 0
     neg = int(df.loc[df["value"].astype(float) <= 2, "n"].sum()) if n else 0
-    return {"answers": n, "count": neg, "share": share(neg, n)}
+    return _cell(ctx, responses(ctx), {"answers": n, "count": neg, "share": share(neg, n)})
 
 
 def themes(ctx: MetricContext) -> list[dict]:

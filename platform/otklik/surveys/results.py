@@ -2,8 +2,9 @@
 
 Answers of internal clients (audience `internal`) are never shown for a group smaller than MIN_CELL_SIZE
 (default 5), after any filter: when fewer respondents match the filter nothing is shown; an option, a mark
-distribution or a mean over fewer answers is shown as suppressed; open answers appear only when the whole
-filtered group is large enough, and then unordered by respondent.
+distribution or a mean over fewer answers is shown as suppressed, and so are the next smallest options of the
+question until the hidden ones hold the minimum together (the respondents' total would give a lone one back);
+open answers appear only when the whole filtered group is large enough, and then unordered by respondent.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models.survey import Survey, SurveyAnswer, SurveyResponse
+from .small_groups import hidden_cells
 
 FILTERS = ("channel", "segment", "source")
 
@@ -92,12 +94,11 @@ def survey_results(survey: Survey, filters: dict | None = None, start: datetime 
             questions.append(item)
             continue
         if question["type"] in ("single", "multiple", "yesno", "demographic"):
-            counts = by_option.get(key, {})
+            counts = {o["value"]: by_option.get(key, {}).get(o["value"], 0) for o in question.get("options") or []}
+            hidden = hidden_cells(counts, min_size) if guard else ()
             item["options"] = [
-                {"value": o["value"], "text": o["text"], "count": None if small(counts.get(o["value"], 0))
-                 else counts.get(o["value"], 0),
-                 "share": None if small(counts.get(o["value"], 0)) or not n
-                 else round(100 * counts.get(o["value"], 0) / n)}
+                {"value": o["value"], "text": o["text"], "count": None if o["value"] in hidden else counts[o["value"]],
+                 "share": None if o["value"] in hidden or not n else round(100 * counts[o["value"]] / n)}
                 for o in question.get("options") or []]
         elif question["type"] in ("scale", "matrix"):
             rows = question.get("rows") if question["type"] == "matrix" else [{"key": "", "text": ""}]

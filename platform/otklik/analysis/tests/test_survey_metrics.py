@@ -34,7 +34,7 @@ RESPONSES = [
 ]
 
 
-def add_survey(tenant, responses, audience_override=None):
+def add_survey(tenant, responses, audience_override=None, channel="survey_online"):
     from otklik.models.survey import (
         Questionnaire,
         QuestionnaireVersion,
@@ -53,7 +53,7 @@ def add_survey(tenant, responses, audience_override=None):
         db.session.add(s)
         db.session.flush()
         for when, obj, seg, aud, q1, (r1, r2), q3, q4, q5 in responses:
-            r = SurveyResponse(survey_id=s.id, questionnaire_version_id=v.id, channel="survey_online",
+            r = SurveyResponse(survey_id=s.id, questionnaire_version_id=v.id, channel=channel,
                                audience=audience_override or aud, object=obj, segment=seg,
                                submitted_at=local(t.timezone, when))
             db.session.add(r)
@@ -129,17 +129,32 @@ def test_other_audience_and_periods_do_not_count(omsk):
 def test_employee_cells_below_the_minimum_group_are_suppressed(omsk):
     rows = [("2025-03-05 10:00", "hr", "staff", "internal", 4, (4, 4), ["queue"], "yes", "")] * 5
     rows += [("2025-03-06 10:00", "it", "staff", "internal", 1, (1, 1), ["docs"], "no", "")] * 2
+    rows += [("2025-03-07 10:00", "legal", "staff", "internal", 3, (3, 3), ["queue", "rude"], "yes", "")] * 6
     add_survey(omsk, rows)
     doc = _compute(omsk, "employee_surveys")
-    assert doc["responses"] == 7
-    assert doc["by_object"] == {"hr": {"responses": 5, "csat_mean": 4.0, "share_4_5": 1.0},
-                                "it": {"suppressed": True}}
+    assert doc["responses"] == 13
+    # "it" (2) is below the minimum; hiding it alone would leave it as 13 - 5 - 6, so the next smallest, "hr" (5),
+    # is hidden too: the hidden cells hold 7 together
+    assert doc["by_object"] == {"legal": {"responses": 6, "csat_mean": 3.0, "share_4_5": 0.0},
+                                "hr": {"suppressed": True}, "it": {"suppressed": True}}
     choices = doc["questionnaires"][0]["choices"]
     # the figures are hidden, the option's title (not personal data) is kept for the reader
     assert choices["q3"]["options"]["docs"] == {"title": "Много документов", "suppressed": True}
-    assert choices["q3"]["options"]["queue"]["count"] == 5
+    assert choices["q3"]["options"]["rude"] == {"title": "Грубость", "suppressed": True}
+    assert choices["q3"]["options"]["queue"]["count"] == 11
     assert [p["option"] for p in doc["prevalence"]] == ["queue"]
-    assert doc["questionnaires"][0]["csat"]["q1"]["n"] == 7
+    assert doc["questionnaires"][0]["csat"]["q1"]["n"] == 13
+    assert doc["negative"]["answers"] == 39 and doc["negative"]["count"] == 2 * 3
+
+
+def test_a_channel_is_not_given_back_by_the_total(omsk):
+    """18 respondents, 14 online: showing the online figure alone would give the 4 offline answers back."""
+    add_survey(omsk, [("2025-03-05 10:00", "hr", "staff", "internal", 4, (4, 4), ["queue"], "yes", "")] * 14)
+    add_survey(omsk, [("2025-03-06 10:00", "hr", "staff", "internal", 2, (2, 2), ["docs"], "no", "")] * 4,
+               channel="survey_offline")
+    doc = _compute(omsk, "employee_surveys")
+    assert doc["responses"] == 18
+    assert doc["by_channel"] == {"survey_online": {"suppressed": True}, "survey_offline": {"suppressed": True}}
 
 
 def test_employee_cells_of_a_tiny_group_keep_their_titles(omsk):
@@ -153,6 +168,7 @@ def test_employee_cells_of_a_tiny_group_keep_their_titles(omsk):
                                  "speed": {"title": "Скорость", "suppressed": True}}
     assert doc["by_channel"] == {"survey_online": {"suppressed": True}}  # a channel's title is the office's
     assert doc["prevalence"] == []
+    assert doc["negative"] == {"suppressed": True}  # 2 respondents, though they gave 6 answers of 1-5
 
 
 def test_no_answers_at_all(omsk):

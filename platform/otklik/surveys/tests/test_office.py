@@ -12,6 +12,7 @@ from otklik.extensions import db
 from otklik.models import Questionnaire, QuestionnaireVersion, Survey, SurveyAnswer, SurveyResponse, Tenant
 from otklik.models.survey import PublishedVersionImmutable
 from otklik.surveys import service
+from otklik.surveys.results import survey_results
 from otklik.surveys.templates import BUILTIN
 from otklik.surveys.volume import answers_in_period
 from otklik.tenancy import tenant_scope
@@ -229,6 +230,33 @@ def test_employee_results_hide_groups_smaller_than_five(app, client, make_tenant
     filtered = client.get(url + "?segment=finance").get_data(as_text=True)  # 4 after the filter: hidden
     assert 'id="suppressed"' in filtered and "предложение" not in filtered
     assert 'id="suppressed"' not in client.get(url + "?segment=hr").get_data(as_text=True)
+
+
+def test_employee_results_do_not_give_a_small_option_back_through_the_total(app, client, make_tenant, make_user,
+                                                                          login_as):
+    """9 answered "were you informed": 6 yes, 3 no. Hiding "no" alone would leave it as 9 - 6: "yes" goes too."""
+    omsk = make_tenant("omsk", slug="omsk")
+    survey_id, _ = make_survey(app, omsk, "employee_omsk_areas")
+    make_user("officer@example.org", tenant=omsk, role="officer")
+    login_as("officer@example.org")
+    with app.app_context(), tenant_scope(db.session.get(Tenant, omsk.id)):
+        survey = db.session.get(Survey, survey_id)
+        q4 = survey.version.questions[3]
+        assert q4["type"] == "yesno"
+        for i in range(9):
+            answers = {"q1": "4", "q2": {r["key"]: "4" for r in survey.version.questions[1]["rows"]},
+                       "q3": ["it_support"], "q4": "yes" if i < 6 else "no"}
+            service.store_response(survey, answers, channel="survey_online", source="web")
+        db.session.commit()
+        results = survey_results(db.session.get(Survey, survey_id))
+    informed = next(q for q in results.questions if q["question"]["key"] == "q4")
+    assert informed["answered"] == 9 and not informed["suppressed"]
+    assert [(o["value"], o["count"], o["share"]) for o in informed["options"]] == [
+        ("yes", None, None), ("no", None, None), ("hard", None, None)]
+    support = next(q for q in results.questions if q["question"]["key"] == "q3")
+    assert {o["value"]: o["count"] for o in support["options"]}["it_support"] == 9  # the rest chose nothing: 0s hidden
+    html = client.get(f"/{omsk.slug}/office/surveys/{survey_id}/results").get_data(as_text=True)
+    assert "Респондентов: 9" in html and ">6<" not in html
 
 
 def test_external_results_show_small_groups(app, client, officer):
