@@ -117,6 +117,14 @@ class Survey(TenantOwned, Timestamps, db.Model):
 
     version: Mapped[QuestionnaireVersion] = relationship()
 
+    @property
+    def last_moment(self) -> datetime | None:
+        """The last instant answers are taken, for showing the last day: `closes_at` is exclusive (the midnight
+        after the last day the officer chose), so its own date is the day after."""
+        from datetime import timedelta
+
+        return None if self.closes_at is None else _aware(self.closes_at) - timedelta(microseconds=1)
+
     def state(self, now: datetime | None = None) -> str:
         """`open`, `draft`, `closed`, `not_yet` (before opens_at) or `ended` (after closes_at)."""
         now = now or utcnow()

@@ -66,6 +66,31 @@ def test_officer_creates_publishes_and_opens_a_survey(app, client, officer):
     assert client.get(f"{base}/").status_code == 200
 
 
+def test_a_surveys_period_reads_as_chosen(app, client, make_tenant, make_user, login_as):
+    """An Omsk survey for 30.11-31.12.2026 (inclusive) reads so, though it stops taking answers at the next midnight."""
+    omsk = make_tenant("omsk", slug="omsk")
+    make_user("officer@example.org", tenant=omsk, role="officer")
+    login_as("officer@example.org")
+    with app.app_context(), tenant_scope(db.session.get(Tenant, omsk.id)):
+        questionnaire = service.create_from_template(BUILTIN["employee_omsk_areas"])
+        service.publish(questionnaire.latest)
+        db.session.commit()
+        version_id = questionnaire.latest.id
+    base = f"/{omsk.slug}/office/surveys"
+    response = client.post(f"{base}/new", data={
+        "version": str(version_id), "title": "Опрос сотрудников", "object": "Внутренние процессы",
+        "channels": ["survey_online"], "opens_on": "2026-11-30", "closes_on": "2026-12-31"})
+    survey_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    page = client.get(f"{base}/{survey_id}").get_data(as_text=True)
+    assert "30.11.2026 — 31.12.2026" in page and "01.01.2027" not in page
+    with app.app_context(), tenant_scope(db.session.get(Tenant, omsk.id)):
+        survey = db.session.get(Survey, survey_id)
+        assert survey.state(datetime(2026, 12, 31, 17, 59, tzinfo=UTC)) == "draft"  # not opened by hand yet
+        survey.status = "open"
+        assert survey.state(datetime(2026, 12, 31, 17, 59, tzinfo=UTC)) == "open"  # 23:59 in Omsk
+        assert survey.state(datetime(2026, 12, 31, 18, 0, tzinfo=UTC)) == "ended"  # midnight in Omsk
+
+
 def test_draft_is_validated_on_save(app, client, officer):
     base = f"/{officer.slug}/office/surveys"
     response = client.post(f"{base}/questionnaires/new", data={"template": "vladimir_appendix"})
