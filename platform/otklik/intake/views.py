@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..analysis.periods import local_today
 from ..channels import tenant_channels
 from ..extensions import db
 from ..models import ApiToken, Appeal
@@ -173,6 +174,9 @@ def new():
         if form.received_on.data and form.received_on.data > form.registered_on.data:
             form.received_on.errors.append(_("The receipt must not be after the registration."))
             problems.append("received")
+        if form.registered_on.data > local_today(g.tenant.tz):
+            form.registered_on.errors.append(_("The date must not be in the future."))
+            problems.append("future")
         exists = db.session.execute(select(Appeal.id).where(Appeal.external_id == (form.external_id.data or "").strip()))
         if exists.first():
             form.external_id.errors.append(_("An appeal with this number is already registered."))
@@ -238,6 +242,8 @@ def detail(appeal_id):
         if action == "answer" and answer.validate_on_submit():
             if answer.answered_on.data < registered:
                 answer.answered_on.errors.append(_("The answer must not be dated before the registration."))
+            elif answer.answered_on.data > local_today(g.tenant.tz):
+                answer.answered_on.errors.append(_("The date must not be in the future."))
             else:
                 appeal.answered_at, appeal.outcome = _moment(answer.answered_on.data), answer.outcome.data
                 db.session.commit()
@@ -246,6 +252,8 @@ def detail(appeal_id):
         elif action == "redirect" and redirect_form.validate_on_submit():
             if redirect_form.redirected_on.data < registered:
                 redirect_form.redirected_on.errors.append(_("The redirect must not be dated before the registration."))
+            elif redirect_form.redirected_on.data > local_today(g.tenant.tz):
+                redirect_form.redirected_on.errors.append(_("The date must not be in the future."))
             else:
                 appeal.redirected_at = _moment(redirect_form.redirected_on.data)
                 appeal.redirected_to = (redirect_form.redirected_to.data or "").strip()

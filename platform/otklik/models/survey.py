@@ -14,7 +14,7 @@ Storage contract shared with the survey metrics (otklik.analysis.surveys):
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -124,6 +124,12 @@ class Survey(TenantOwned, Timestamps, db.Model):
         from datetime import timedelta
 
         return None if self.closes_at is None else _aware(self.closes_at) - timedelta(microseconds=1)
+
+    def days(self, tz) -> tuple[date | None, date | None]:
+        """The survey's first and last day in zone `tz` (None where the period is open-ended)."""
+        first = _aware(self.opens_at).astimezone(tz).date() if self.opens_at is not None else None
+        last = self.last_moment.astimezone(tz).date() if self.last_moment is not None else None
+        return first, last
 
     def state(self, now: datetime | None = None) -> str:
         """`open`, `draft`, `closed`, `not_yet` (before opens_at) or `ended` (after closes_at)."""

@@ -27,7 +27,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -37,6 +37,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..analysis.periods import local_today
 from ..channels import channel_codes, tenant_channels
 from ..extensions import db, limiter
 from ..models.survey import PublishedVersionImmutable, Questionnaire, QuestionnaireVersion, Survey
@@ -392,7 +393,10 @@ def survey_offline(survey_id: int):
     if request.method == "POST" and form.validate_on_submit():
         raw = read_form(questions, request.form)
         parsed = check_answers(questions, raw)
-        if parsed.ok:
+        date_refused = _paper_date_refused(survey, form.filled_on.data)
+        if date_refused:
+            form.filled_on.errors.append(date_refused)
+        if parsed.ok and not date_refused:
             day = form.filled_on.data
             submitted = datetime.combine(day, time(12), g.tenant.tz).astimezone(UTC) if day else None
             service.store_response(survey, parsed.answers, channel=_offline_channel(), source="offline",
@@ -402,7 +406,21 @@ def survey_offline(survey_id: int):
             return redirect(url_for("surveys.survey_offline", survey_id=survey.id))
         errors = parsed.errors
     return render_template("office/surveys/offline.html", survey=survey, questions=questions, answers=raw,
-                           errors=errors, form=form, **_labels()), (422 if errors else 200)
+                           errors=errors, form=form, **_labels()), (422 if errors or form.errors else 200)
+
+
+def _paper_date_refused(survey: Survey, day: date | None) -> str | None:
+    """Why the date written on a paper questionnaire is refused: in the future, or outside the survey's period (the
+    answer would be counted in a period the survey did not run in). None when it is fine or not given."""
+    if day is None:
+        return None
+    if day > local_today(g.tenant.tz):
+        return _("The date must not be in the future.")
+    first, last = survey.days(g.tenant.tz)
+    if (first and day < first) or (last and day > last):
+        return _("The date is outside the survey's period (%(first)s — %(last)s).",
+                 first=format_date(first, "short") if first else "…", last=format_date(last, "short") if last else "…")
+    return None
 
 
 def _offline_channel() -> str:

@@ -135,6 +135,17 @@ def test_register_answer_extend_redirect_on_the_office_pages(app, client, tenant
     early = client.post(url, data={"action": "answer", "answer-answered_on": "2025-03-02",
                                    "answer-outcome": "supported"})
     assert "не может быть раньше даты регистрации" in early.get_data(as_text=True)
+    tomorrow = (datetime.now(ZoneInfo("Europe/Moscow")) + timedelta(days=1)).date().isoformat()
+    future = client.post(url, data={"action": "answer", "answer-answered_on": tomorrow, "answer-outcome": "supported"})
+    assert "Дата не может быть в будущем" in future.get_data(as_text=True)
+    future = client.post(url, data={"action": "redirect", "redirect-redirected_on": tomorrow,
+                                    "redirect-redirected_to": "Минздрав"})
+    assert "Дата не может быть в будущем" in future.get_data(as_text=True)
+    assert appeals(app, tenant)["F-1"].outcome == "pending"
+    future = client.post("/vlad-reg/office/appeals/new", data={
+        "external_id": "F-2", "kind": "complaint", "audience": "external", "channel": "website",
+        "registered_on": tomorrow, "client_type": "individual"})
+    assert "Дата не может быть в будущем" in future.get_data(as_text=True) and "F-2" not in appeals(app, tenant)
     client.post(url, data={"action": "answer", "answer-answered_on": "2025-04-20", "answer-outcome": "supported"})
     a = appeals(app, tenant)["F-1"]
     assert a.outcome == "supported"

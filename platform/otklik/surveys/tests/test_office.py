@@ -2,7 +2,7 @@
 offline entry, CSV import (all or nothing), results with the small-group rule, answers per period."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -176,6 +176,26 @@ def test_operator_enters_a_paper_questionnaire(app, client, open_survey, make_us
         assert (response.channel, response.source) == ("survey_offline", "offline")
         assert response.submitted_at.date() == date(2026, 3, 5)
         assert count(app, tenant, SurveyAnswer, question_key="q5") == 0
+
+
+def test_a_paper_questionnaire_is_dated_within_the_survey(app, client, vladimir, make_user, login_as):
+    survey_id, _ = make_survey(app, vladimir, opens_at=datetime(2026, 2, 28, 21, 0, tzinfo=UTC),  # 1 March, Moscow
+                               closes_at=datetime(2026, 3, 31, 21, 0, tzinfo=UTC))  # after 31 March
+    make_user("operator@example.org", tenant=vladimir, role="operator")
+    login_as("operator@example.org")
+    url = f"/{vladimir.slug}/office/surveys/{survey_id}/offline"
+    for day in ("2026-02-28", "2026-04-01"):
+        refused = client.post(url, data=dict(VLADIMIR_FORM, filled_on=day))
+        assert refused.status_code == 422
+        assert "Дата вне периода опроса (01.03.2026 — 31.03.2026)" in refused.get_data(as_text=True)
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    open_ended, _ = make_survey(app, vladimir)
+    refused = client.post(f"/{vladimir.slug}/office/surveys/{open_ended}/offline",
+                          data=dict(VLADIMIR_FORM, filled_on=tomorrow))
+    assert refused.status_code == 422 and "Дата не может быть в будущем" in refused.get_data(as_text=True)
+    assert count(app, vladimir) == 0
+    assert client.post(url, data=dict(VLADIMIR_FORM, filled_on="2026-03-31")).status_code == 302
+    assert count(app, vladimir) == 1
 
 
 def test_viewer_cannot_enter_paper_questionnaires(client, open_survey, make_user, login_as):
