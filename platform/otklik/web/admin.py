@@ -105,13 +105,14 @@ def tenant(tenant_id: int):
     tenant = _tenant(tenant_id)
     form = MemberForm()
     pm = get_plugin_manager()
+    submitted = None  # the administrator's texts, shown again when refused
     if request.method == "POST" and request.form.get("action") == "settings":
         if not FlaskForm().validate_on_submit():  # CSRF only: the settings are plain fields
             abort(400)
+        submitted = {name: request.form.get(f"settings-{name}", "{}") or "{}" for name in request.form.getlist("plugin")}
         try:
             plugins = {}
-            for name in request.form.getlist("plugin"):
-                raw = request.form.get(f"settings-{name}", "{}") or "{}"
+            for name, raw in submitted.items():
                 try:
                     plugins[name] = json.loads(raw)
                 except json.JSONDecodeError as exc:
@@ -119,10 +120,10 @@ def tenant(tenant_id: int):
             update_plugins(tenant, plugins)
             db.session.commit()
             flash(_("Settings saved."), "success")
+            return redirect(url_for("admin.tenant", tenant_id=tenant.id))
         except SettingsError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
-        return redirect(url_for("admin.tenant", tenant_id=tenant.id))
+            flash(_("The settings were not saved, nothing changed: %(error)s", error=str(exc)), "error")
     if form.validate_on_submit():
         try:
             _user, password = add_member(tenant, form.email.data, form.role.data, form.name.data or "")
@@ -141,6 +142,7 @@ def tenant(tenant_id: int):
         name: json.dumps({k: v for k, v in tenant.plugins.get(name, {}).items()}, ensure_ascii=False, indent=2)
         for name in tenant.plugins
     }
+    settings.update({name: text for name, text in (submitted or {}).items() if name in settings})
     declared = {name: pm.declared(name) for name in tenant.plugins if name in pm.names}
     return render_template(
         "admin/tenant.html",
@@ -150,4 +152,4 @@ def tenant(tenant_id: int):
         settings=settings,
         declared=declared,
         role_labels=ROLE_LABELS,
-    )
+    ), (422 if submitted is not None else 200)
