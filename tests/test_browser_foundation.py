@@ -43,3 +43,16 @@ def test_administrator_sees_authorities_and_officer_only_their_own(app, live_ser
     response = page.goto(f"{live_server}/omsk-mintrud/office/")
     assert response.status == 404
     assert "Омской области" not in page.content()
+
+
+def test_office_pages_do_not_scroll_sideways_on_a_phone(app, live_server, page, make_tenant, make_user):
+    """At 390 px a wide table (the schedule, the register) scrolls inside itself; the page stays put."""
+    tenant = make_tenant("omsk", slug="omsk-mintrud")
+    make_user("officer@omsk.example", tenant=tenant)
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, live_server, "officer@omsk.example")
+    page.wait_for_url(re.compile(r"/omsk-mintrud/office/$"))
+    for path in ("/omsk-mintrud/office/", "/omsk-mintrud/office/appeals/", "/omsk-mintrud/office/surveys/"):
+        page.goto(f"{live_server}{path}")
+        assert page.locator("table.grid").count() > 0, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
