@@ -411,6 +411,13 @@ class ClassifierForm(FlaskForm):
     file = FileField(_l("Classifier file (code;title)"), validators=[FileRequired()])
 
 
+CLASSIFIER_REASONS = {  # parse_classifier's reasons, in the reader's language
+    "malformed code": _l("the code is malformed: four or five groups of four digits, such as 0002.0007.0073.0510"),
+    "duplicate code": _l("the code repeats an earlier line"),
+    "no codes in the file": _l("there are no codes in the file"),
+}
+
+
 @bp.route("/classifier", methods=["GET", "POST"])
 @office_required("officer")
 def classifier():
@@ -423,7 +430,8 @@ def classifier():
             return redirect(url_for(".classifier"))
         except ClassifierError as exc:
             db.session.rollback()
-            problems = exc.errors or [(None, "", str(exc))]
+            problems = [(line, value, CLASSIFIER_REASONS.get(reason, reason))
+                        for line, value, reason in exc.errors or [(None, "", str(exc))]]
             flash(_("The classifier file is refused; the loaded classifier is unchanged."), "error")
     count = db.session.execute(select(func.count(ClassifierEntry.id)).where(
         ClassifierEntry.tenant_id == g.tenant.id)).scalar()

@@ -107,6 +107,11 @@ def test_classifier_command_and_page(app, client, tenant, officer, tmp_path):
     client.post("/vlad-reg/office/appeals/classifier", content_type="multipart/form-data",
                 data={"file": (io.BytesIO("0003.0008.0086.0613;Зарплата\n".encode("cp1251")), "c.csv")})
     assert "Загружено кодов: 1" in client.get("/vlad-reg/office/appeals/classifier").get_data(as_text=True)
+    refused = client.post("/vlad-reg/office/appeals/classifier", content_type="multipart/form-data", data={
+        "file": (io.BytesIO("0003.0008.0086.0613;А\n0003.0008.0086.0613;Б\n12;В\n".encode()), "c.csv")})
+    html = refused.get_data(as_text=True)
+    assert "код повторяет одну из строк выше" in html and "неверный код: четыре или пять групп" in html
+    assert "duplicate code" not in html and "Загружено кодов: 1" in html  # the loaded list is unchanged
     # with a loaded list a known-section code outside it is refused on the form
     page = client.post("/vlad-reg/office/appeals/new", data={
         "external_id": "F-1", "kind": "appeal", "audience": "external", "channel": "website",
