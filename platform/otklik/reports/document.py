@@ -73,6 +73,7 @@ FIELD_LABELS = {
     "questionnaire_title": _l("Questionnaire"),
     "reasons": _l("Different reasons"),
     "within_30_share_": _l("Share answered within 30 days"),
+    "open_answers": _l("Open answers, count"),
 }
 
 VALUE_LABELS = {

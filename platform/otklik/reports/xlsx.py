@@ -6,7 +6,7 @@ Excel charts (channel shares, topics, waiting time, survey parameters). Written 
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 
 import xlsxwriter
 
@@ -156,8 +156,8 @@ def _report_sheet(w: _Writer, analysis, tenant, doc: dict, sections: list[Sectio
         ("Количество респондентов", responses if analysis.kind != "appeals" else "не применяется"),
         ("Количество обращений и жалоб", dig(doc, "total.count", "total") if analysis.kind == "appeals" else None),
         ("Инструментарий исследования", instrument),
-        ("Дата анализа", doc.get("computed_at") or (analysis.finished_at.isoformat() if analysis.finished_at else None)),
-        ("Сформировано", datetime.now().strftime("%Y-%m-%d %H:%M")),
+        ("Дата анализа", _local_time(doc.get("computed_at") or analysis.finished_at, tenant.tz)),
+        ("Сформировано", _local_time(datetime.now(UTC), tenant.tz)),
     ]
     row = 2
     for label, value in fields:
@@ -294,6 +294,26 @@ def _signals_sheet(w: _Writer, doc: dict) -> None:
         w.cell(ws, r, 4, s.get("clause"))
 
 
+def _local_time(moment, tz) -> str | None:
+    """An instant (datetime or ISO text, UTC) as the authority reads it: its own zone, `30.11.2026 09:37`."""
+    if not moment:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+
+
+INPUT_TITLES = {  # the input counts an analysis stores (DOMAIN.md), as the report names them
+    "appeals": "Обращения и жалобы за период",
+    "complaints": "В том числе жалобы",
+    "answered": "С ответом за период",
+    "responses": "Анкеты за период",
+    "open_answers": "Открытые ответы",
+}
+
+
 def _inputs_sheet(w: _Writer, doc: dict) -> None:
     inputs = doc.get("inputs")
     if not isinstance(inputs, dict) or not inputs:
@@ -303,5 +323,5 @@ def _inputs_sheet(w: _Writer, doc: dict) -> None:
     ws.set_column(1, 1, 18)
     ws.write_string(0, 0, "Исходные данные анализа", w.f["title"])
     for i, (k, v) in enumerate(inputs.items()):
-        ws.write_string(2 + i, 0, str(k), w.f["label"])
+        ws.write_string(2 + i, 0, INPUT_TITLES.get(k, str(k)), w.f["label"])
         w.cell(ws, 2 + i, 1, v if isinstance(v, int | float | str) else str(v), "int" if isinstance(v, int) else "text")

@@ -77,6 +77,10 @@ def test_xlsx_carries_the_stored_figures_with_native_charts(client, stored):
         assert field in report
     assert report["Количество обращений и жалоб"] == 1234
     assert report["Даты проведения (начало)"] == "2025-01-01"
+    assert report["Дата анализа"] == "01.04.2025 06:00"  # computed 03:00 UTC: Vladimir reads Moscow time
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", report["Сформировано"])
+    inputs = {r[0]: r[1] for r in wb["Исходные данные"].iter_rows(min_row=3, max_col=2, values_only=True) if r[0]}
+    assert inputs == {"Обращения и жалобы за период": 1234}
     signals = list(wb["Сигналы"].iter_rows(min_row=4, max_col=2, values_only=True))
     assert signals[0] == ("Рекомендован дополнительный сбор обратной связи", 278)
 
