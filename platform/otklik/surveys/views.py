@@ -62,10 +62,15 @@ AUDIENCE_LABELS = {"external": _l("External clients (citizens, organisations)"),
 STATE_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed"), "not_yet": _l("Not yet open"),
                 "ended": _l("Ended")}
 SOURCE_LABELS = {"web": _l("Online form"), "offline": _l("Paper (entered by an operator)"), "import": _l("Import")}
+TYPE_LABELS = {"single": _l("one answer"), "multiple": _l("several answers"), "scale": _l("mark 1-5"),
+               "matrix": _l("marks 1-5 by rows"), "yesno": _l("yes / no / hard to say"), "open": _l("own words"),
+               "demographic": _l("about the respondent")}
 
 
 def _labels():
-    return {"audience_labels": AUDIENCE_LABELS, "state_labels": STATE_LABELS, "source_labels": SOURCE_LABELS}
+    return {"audience_labels": AUDIENCE_LABELS, "state_labels": STATE_LABELS, "source_labels": SOURCE_LABELS,
+            "type_labels": TYPE_LABELS,
+            "channel_titles": {code: c.title for code, c in channel_codes(g.tenant).items()}}
 
 
 # ---------------------------------------------------------------- public form

@@ -43,7 +43,9 @@ def test_officer_creates_publishes_and_opens_a_survey(app, client, officer):
     response = client.post(f"{base}/questionnaires/new", data={"template": "vladimir_appendix", "title": ""})
     assert response.status_code == 302
     qid = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    assert "перейдите к вопросу 6" in client.get(f"{base}/questionnaires/{qid}").get_data(as_text=True)
+    questionnaire = client.get(f"{base}/questionnaires/{qid}").get_data(as_text=True)
+    assert "перейдите к вопросу 6" in questionnaire
+    assert "(один ответ)" in questionnaire and "(оценки 1-5 по строкам)" in questionnaire and "[single]" not in questionnaire
     client.post(f"{base}/questionnaires/{qid}/publish")
     with app.app_context(), tenant_scope(db.session.get(Tenant, officer.id)):
         version = db.session.execute(select(QuestionnaireVersion)).scalar_one()
@@ -307,8 +309,11 @@ def test_employee_results_do_not_give_a_small_option_back_through_the_total(app,
 def test_external_results_show_small_groups(app, client, officer):
     survey_id, token = make_survey(app, officer)
     client.post(f"/{officer.slug}/s/{token}", data=VLADIMIR_FORM)
+    client.post(f"/{officer.slug}/s/{token}", data=dict(VLADIMIR_FORM, q3="5"))
     html = client.get(f"/{officer.slug}/office/surveys/{survey_id}/results").get_data(as_text=True)
-    assert "Респондентов: 1" in html and 'id="suppressed"' not in html
+    assert "Респондентов: 2" in html and 'id="suppressed"' not in html
+    assert '<option value="survey_online" >Онлайн-опрос (ссылка, QR-код)</option>' in html  # named, not coded
+    assert ">4,5<" in html  # a mean in Russian style (marks 4 and 5)
 
 
 def test_answers_in_period_counts_by_audience(app, make_tenant):
