@@ -42,7 +42,8 @@ OUTCOME_LABELS = {"pending": _l("Pending"), "supported": _l("Supported"), "measu
 AUDIENCE_LABELS = {"external": _l("External clients"), "internal": _l("Employees")}
 CLIENT_LABELS = {"individual": _l("Individual"), "legal_entity": _l("Legal entity"), "employee": _l("Employee")}
 BATCH_STATUS = {"preview": _l("Preview"), "queued": _l("Queued"), "running": _l("Running"), "done": _l("Imported"),
-                "refused": _l("Refused: nothing stored"), "failed": _l("Failed")}
+                "refused": _l("Refused: nothing stored"), "failed": _l("Failed"),
+                "cancelled": _l("Cancelled: nothing stored")}
 PER_PAGE = 50
 
 
@@ -358,6 +359,11 @@ def batch(batch_id):
     b = get_or_404(ImportBatch, batch_id)
     if request.method == "POST":
         FlaskForm().validate_on_submit() or abort(400)
+        if b.status == "preview" and request.form.get("action") == "cancel":
+            b.status, b.content = "cancelled", None  # the uploaded file is not kept
+            db.session.commit()
+            flash(_("The import of %(f)s is cancelled; nothing was stored.", f=b.filename), "success")
+            return redirect(url_for(".upload"))
         if b.status == "preview":
             from .jobs import enqueue_import
 

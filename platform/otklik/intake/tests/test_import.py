@@ -180,6 +180,19 @@ def test_refused_job_offers_the_report(app, client, tenant, officer, run_jobs):
     assert stored(app) == 0
 
 
+def test_a_cancelled_preview_keeps_nothing(app, client, tenant, officer, run_jobs):
+    batch_url = upload(client, csv_bytes([row("A-1")])).headers["Location"]
+    response = client.post(batch_url, data={"action": "cancel"}, follow_redirects=True)
+    assert "отменен; ничего не сохранено" in response.get_data(as_text=True)
+    assert "Отменен: ничего не сохранено" in response.get_data(as_text=True)  # in the recent imports
+    client.post(batch_url)  # running a cancelled batch afterwards does nothing
+    run_jobs()
+    with app.app_context():
+        batch = db.session.execute(across_tenants(select(ImportBatch))).scalar_one()
+        assert batch.status == "cancelled" and batch.content is None
+    assert stored(app) == 0
+
+
 def test_header_errors_show_on_the_preview(app, client, tenant, officer):
     url = upload(client, csv_bytes([row()], header=[h for h in HEADER if h != "kind"])).headers["Location"]
     html = client.get(url).get_data(as_text=True)
