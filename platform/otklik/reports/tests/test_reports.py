@@ -145,6 +145,21 @@ def test_information_note_states_the_figures_in_plain_russian(client, stored):
     assert "Неудовлетворенных жалоб больше" in html
 
 
+def test_a_long_table_of_the_note_says_what_it_leaves_to_the_xlsx(app, client, stored):
+    doc = appeals_document()
+    doc["by_channel"] = {f"channel_{i:02d}": {"count": 100 - i, "share": 0.01} for i in range(13)}
+    with app.app_context():
+        tenant = db.session.query(Tenant).filter_by(slug="vladimir-test").one()
+        with tenant_scope(tenant):
+            row = Analysis(kind="appeals", period="2024-Q4", status="done", result=doc)
+            db.session.add(row)
+            db.session.commit()
+            analysis_id = row.id
+    html = client.get(f"/vladimir-test/office/reports/{analysis_id}/note").get_data(as_text=True)
+    assert "channel_09" in html and "channel_10" not in html  # ten rows of thirteen
+    assert "… и еще строк: 3; полностью — в отчете XLSX." in html
+
+
 def test_reports_of_another_tenant_or_without_result_are_404(client, stored):
     other = stored[("omsk-test", "surveys")]
     assert client.get(f"/vladimir-test/office/reports/{other}/xlsx").status_code == 404
