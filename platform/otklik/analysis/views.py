@@ -87,6 +87,15 @@ _CADENCE_ORDER = {"year": 0, "half_year": 1, "quarter": 2, "month": 3}
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 
 
+def latest_analyses(limit: int) -> list[Analysis]:
+    """The current tenant's analyses of the latest periods first, in the history's order (the office home's list)."""
+    keys = sorted(db.session.execute(select(Analysis.id, Analysis.kind, Analysis.period)).all(),
+                  key=_history_key)[:limit]
+    loaded = {a.id: a for a in db.session.execute(
+        select(Analysis).where(Analysis.id.in_([k.id for k in keys]))).scalars()}
+    return [loaded[k.id] for k in keys if k.id in loaded]
+
+
 def _history_key(analysis):
     try:
         p = parse_period(analysis.period)

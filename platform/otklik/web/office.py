@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ..channels import tenant_channels
-from ..extensions import db
-from ..models import Analysis
 from ..schedule import next_runs
 from ..tenancy import register_tenant_blueprint
 from .access import OFFICE_HOME_PANELS, add_office_nav, office_required
@@ -35,7 +32,9 @@ CADENCE_LABELS = {
 @office_required()
 def home():
     tenant = g.tenant
-    recent = db.session.execute(select(Analysis).order_by(Analysis.created_at.desc()).limit(8)).scalars().all()
+    from ..analysis.views import latest_analyses  # here: analysis.views reads this module's labels
+
+    recent = latest_analyses(8)
     panels = [(template, context()) for _order, template, context in OFFICE_HOME_PANELS]
     return render_template(
         "office/home.html",

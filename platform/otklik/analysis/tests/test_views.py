@@ -171,3 +171,11 @@ def _tenant(app, slug):
         tenant = db.session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one()
         db.session.expunge(tenant)
         return tenant
+
+
+def test_office_home_lists_the_latest_periods_first(client, office):
+    login(client, "viewer@v.test")
+    html = client.get("/vladimir-test/office/").get_data(as_text=True)
+    latest = html[html.index("Последние анализы"):]
+    assert latest.index("II квартал 2025") < latest.index("I квартал 2025") < latest.index("02.2025")
+    assert "Омск" not in latest
