@@ -40,7 +40,7 @@ def register(app) -> None:
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Skip an authority that already has appeals")
 @click.option("--appeals", "n_appeals", default=DEFAULT_APPEALS, show_default=True, type=click.IntRange(0),
-              help="Synthetic appeals per authority, over the last 365 days")
+              help="Synthetic appeals per authority, from the start of the earliest analysed year")
 @click.option("--answers", "n_answers", default=DEFAULT_ANSWERS, show_default=True, type=click.IntRange(0),
               help="Synthetic survey responses per authority")
 @click.option("--tenant", "slugs", multiple=True, help="Only these authorities (default: the four demo ones)")
@@ -84,14 +84,17 @@ def _has_data(tenant) -> bool:
 
 
 def _window(end: date | None, tenant) -> tuple[datetime, datetime]:
-    """About a year up to the start of today (tenant's time zone), from the first day of the earliest quarter the
-    scheduler still analyses, so each scheduled period is filled whole. UTC instants."""
+    """Up to the start of today (tenant's time zone), from the first day of the year holding the earliest period
+    the scheduler still analyses (not before the tenant's tracking starts): each scheduled period is filled whole,
+    a yearly analysis included. UTC instants."""
     from .analysis.periods import local_today, period_containing
     from .schedule import CATCH_UP_DAYS
 
     today = end or local_today(tenant.tz)
     since = max(tenant.tracking_since or today - timedelta(days=365), today - timedelta(days=CATCH_UP_DAYS))
-    first = period_containing(min(since, today - timedelta(days=1)), "quarter").start
+    first = period_containing(min(since, today - timedelta(days=1)), "year").start
+    if tenant.tracking_since:
+        first = max(first, period_containing(tenant.tracking_since, "quarter").start)
     local = [datetime.combine(d, datetime.min.time(), tenant.tz).astimezone(UTC) for d in (first, today)]
     return local[0], local[1]
 
