@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
+from ..localtime import local_date
 from ..models import Appeal
 
 ANSWER_DAYS = 30
@@ -33,14 +34,6 @@ STATES = {
     "redirected_late": _l("Redirected late"),
 }
 LATE_STATES = ("overdue", "answered_late", "redirected_late")
-
-
-def local_date(moment: datetime | None, tz) -> date | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:  # SQLite returns naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz).date()
 
 
 def due_date_for(registered_at: datetime, tz, extended_days: int = 0) -> date:

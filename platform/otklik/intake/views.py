@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..analysis.periods import local_today
 from ..channels import tenant_channels
 from ..extensions import db
+from ..localtime import as_utc, local_date, local_time_text
 from ..models import ApiToken, Appeal
 from ..models.appeal import AUDIENCES, CLIENT_TYPES, KINDS, OUTCOMES
 from ..models.intake import ClassifierEntry, ImportBatch, ImportMapping
@@ -52,16 +52,12 @@ def _today():
 
 
 def _local(moment):
-    return deadlines.local_date(moment, g.tenant.tz)
+    return local_date(moment, g.tenant.tz)
 
 
 @bp.app_template_filter("local_dt")
 def _local_dt(moment) -> str:
-    if moment is None:
-        return "—"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(g.tenant.tz).strftime("%d.%m.%Y %H:%M")
+    return local_time_text(moment, g.tenant.tz) or "—"
 
 
 def _home_panel():
@@ -175,7 +171,7 @@ def new():
         if form.received_on.data and form.received_on.data > form.registered_on.data:
             form.received_on.errors.append(_("The receipt must not be after the registration."))
             problems.append("received")
-        if form.registered_on.data > local_today(g.tenant.tz):
+        if form.registered_on.data > _today():
             form.registered_on.errors.append(_("The date must not be in the future."))
             problems.append("future")
         exists = db.session.execute(select(Appeal.id).where(Appeal.external_id == (form.external_id.data or "").strip()))
@@ -243,7 +239,7 @@ def detail(appeal_id):
         if action == "answer" and answer.validate_on_submit():
             if answer.answered_on.data < registered:
                 answer.answered_on.errors.append(_("The answer must not be dated before the registration."))
-            elif answer.answered_on.data > local_today(g.tenant.tz):
+            elif answer.answered_on.data > _today():
                 answer.answered_on.errors.append(_("The date must not be in the future."))
             else:
                 appeal.answered_at, appeal.outcome = _moment(answer.answered_on.data), answer.outcome.data
@@ -253,7 +249,7 @@ def detail(appeal_id):
         elif action == "redirect" and redirect_form.validate_on_submit():
             if redirect_form.redirected_on.data < registered:
                 redirect_form.redirected_on.errors.append(_("The redirect must not be dated before the registration."))
-            elif redirect_form.redirected_on.data > local_today(g.tenant.tz):
+            elif redirect_form.redirected_on.data > _today():
                 redirect_form.redirected_on.errors.append(_("The date must not be in the future."))
             else:
                 appeal.redirected_at = _moment(redirect_form.redirected_on.data)
@@ -502,7 +498,7 @@ FILTER_PARAMS = [
 def _iso(moment):
     if moment is None:
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    return as_utc(moment).isoformat()
 
 
 def appeal_json(a: Appeal, today: date) -> dict:

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..localtime import as_utc
 from ..tenancy import TenantOwned
 from .base import Timestamps, utcnow
 
@@ -123,11 +124,11 @@ class Survey(TenantOwned, Timestamps, db.Model):
         after the last day the officer chose), so its own date is the day after."""
         from datetime import timedelta
 
-        return None if self.closes_at is None else _aware(self.closes_at) - timedelta(microseconds=1)
+        return None if self.closes_at is None else as_utc(self.closes_at) - timedelta(microseconds=1)
 
     def days(self, tz) -> tuple[date | None, date | None]:
         """The survey's first and last day in zone `tz` (None where the period is open-ended)."""
-        first = _aware(self.opens_at).astimezone(tz).date() if self.opens_at is not None else None
+        first = as_utc(self.opens_at).astimezone(tz).date() if self.opens_at is not None else None
         last = self.last_moment.astimezone(tz).date() if self.last_moment is not None else None
         return first, last
 
@@ -136,17 +137,13 @@ class Survey(TenantOwned, Timestamps, db.Model):
         now = now or utcnow()
         if self.status != "open":
             return self.status
-        if self.opens_at is not None and now < _aware(self.opens_at):
+        if self.opens_at is not None and now < as_utc(self.opens_at):
             return "not_yet"
-        if self.closes_at is not None and now >= _aware(self.closes_at):
+        if self.closes_at is not None and now >= as_utc(self.closes_at):
             return "ended"
         return "open"
 
 
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class SurveyResponse(TenantOwned, db.Model):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import xlsxwriter
 
+from ..localtime import local_time_text
 from .document import Section, as_fraction, build_sections, dig, headline, signals_of
 from .note import conclusions, period_title, summary
 
@@ -156,8 +157,8 @@ def _report_sheet(w: _Writer, analysis, tenant, doc: dict, sections: list[Sectio
         ("Количество респондентов", responses if analysis.kind != "appeals" else "не применяется"),
         ("Количество обращений и жалоб", dig(doc, "total.count", "total") if analysis.kind == "appeals" else None),
         ("Инструментарий исследования", instrument),
-        ("Дата анализа", _local_time(doc.get("computed_at") or analysis.finished_at, tenant.tz)),
-        ("Сформировано", _local_time(datetime.now(UTC), tenant.tz)),
+        ("Дата анализа", local_time_text(doc.get("computed_at") or analysis.finished_at, tenant.tz)),
+        ("Сформировано", local_time_text(datetime.now(UTC), tenant.tz)),
     ]
     row = 2
     for label, value in fields:
@@ -292,17 +293,6 @@ def _signals_sheet(w: _Writer, doc: dict) -> None:
         w.cell(ws, r, 2, s.get("population"), "int")
         w.cell(ws, r, 3, s.get("threshold"), "share" if isinstance(s.get("threshold"), float) else "text")
         w.cell(ws, r, 4, s.get("clause"))
-
-
-def _local_time(moment, tz) -> str | None:
-    """An instant (datetime or ISO text, UTC) as the authority reads it: its own zone, `30.11.2026 09:37`."""
-    if not moment:
-        return None
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz).strftime("%d.%m.%Y %H:%M")
 
 
 INPUT_TITLES = {  # the input counts an analysis stores (DOMAIN.md), as the report names them
