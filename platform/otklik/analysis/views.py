@@ -58,17 +58,8 @@ def _kinds(tenant) -> list[str]:
 @office_required()
 def index():
     kind = request.args.get("kind", "")
-    stmt = select(Analysis.id, Analysis.kind, Analysis.period)
-    if kind in KINDS:
-        stmt = stmt.where(Analysis.kind == kind)
-    # A tenant has a few dozen analyses a year: sorted here by the period's end, latest first (2025-Q1 after
-    # 2025-03, the year after its December), which their names alone do not sort by. Only the page's rows
-    # are loaded with their documents.
-    keys = sorted(db.session.execute(stmt).all(), key=_history_key)
-    page = _Page(keys, request.args.get("page", 1, type=int), PER_PAGE)
-    ids = [k.id for k in page.items]
-    loaded = {a.id: a for a in db.session.execute(select(Analysis).where(Analysis.id.in_(ids))).scalars()}
-    page.items = [loaded[i] for i in ids if i in loaded]
+    page = _Page(_history_keys(kind), request.args.get("page", 1, type=int), PER_PAGE)
+    page.items = _loaded(page.items)
     return render_template(
         "office/analyses/index.html",
         page=page,
@@ -89,11 +80,24 @@ _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 
 def latest_analyses(limit: int) -> list[Analysis]:
     """The current tenant's analyses of the latest periods first, in the history's order (the office home's list)."""
-    keys = sorted(db.session.execute(select(Analysis.id, Analysis.kind, Analysis.period)).all(),
-                  key=_history_key)[:limit]
-    loaded = {a.id: a for a in db.session.execute(
-        select(Analysis).where(Analysis.id.in_([k.id for k in keys]))).scalars()}
-    return [loaded[k.id] for k in keys if k.id in loaded]
+    return _loaded(_history_keys()[:limit])
+
+
+def _history_keys(kind: str = "") -> list:
+    """(id, kind, period) of the tenant's analyses, latest period first. A tenant has a few dozen a year: sorted
+    here by the period's end (2025-Q1 after 2025-03, the year after its December), which their names alone do not
+    sort by."""
+    stmt = select(Analysis.id, Analysis.kind, Analysis.period)
+    if kind in KINDS:
+        stmt = stmt.where(Analysis.kind == kind)
+    return sorted(db.session.execute(stmt).all(), key=_history_key)
+
+
+def _loaded(keys) -> list[Analysis]:
+    """The analyses of `keys`, in their order, with their documents: only the rows shown are loaded whole."""
+    ids = [k.id for k in keys]
+    loaded = {a.id: a for a in db.session.execute(select(Analysis).where(Analysis.id.in_(ids))).scalars()}
+    return [loaded[i] for i in ids if i in loaded]
 
 
 def _history_key(analysis):
