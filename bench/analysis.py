@@ -249,7 +249,7 @@ def measure(url: str, repeat: int) -> dict:
 
     app = _app(url)
     with app.app_context():
-        from otklik.analysis.periods import parse_period
+        from otklik.periods import parse_period
         from otklik.analysis.runner import run
         from otklik.extensions import db
         from otklik.jobs import claim_analysis

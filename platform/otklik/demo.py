@@ -87,7 +87,7 @@ def _window(end: date | None, tenant) -> tuple[datetime, datetime]:
     """Up to the start of today (tenant's time zone), from the first day of the year holding the earliest period
     the scheduler still analyses (not before the tenant's tracking starts): each scheduled period is filled whole,
     a yearly analysis included. UTC instants."""
-    from .analysis.periods import local_today, period_containing
+    from .periods import local_today, period_containing
     from .schedule import CATCH_UP_DAYS
 
     today = end or local_today(tenant.tz)
@@ -237,7 +237,7 @@ def fill_surveys(tenant, n: int, start: datetime, stop: datetime, seed: int) -> 
 
 def run_analyses(tenant, end: date | None = None) -> int:
     """What the scheduler tick would enqueue for this tenant, run here and now (plus re-runs of existing ones)."""
-    from .analysis.periods import local_today
+    from .periods import local_today
     from .analysis.runner import run
     from .jobs import _volume_counter, claim_analysis
     from .schedule import due_periods, tenant_schedule

@@ -116,7 +116,7 @@ def tick(now: str | None = None) -> dict:
 
 @in_app
 def _tick(now: datetime) -> dict:
-    from .analysis.periods import local_today
+    from .periods import local_today
     from .models import Tenant
     from .schedule import due_periods, tenant_schedule
     from .tenancy import across_tenants, tenant_scope

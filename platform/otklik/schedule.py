@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from .analysis.periods import Period, completed_periods, local_today, period_containing
+from .periods import Period, completed_periods, local_today, period_containing
 from .plugins import get_plugin_manager
 
 KINDS = ("appeals", "surveys", "employee_surveys")

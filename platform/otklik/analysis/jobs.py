@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..jobs import analysis_job_id, claim_analysis, enqueue_analysis, get_queue, redis_connection
 from ..models import Analysis
-from .periods import parse_period
+from ..periods import parse_period
 from .runner import KINDS, BadKind
 
 ACTIVE = ("queued", "started", "deferred", "scheduled")

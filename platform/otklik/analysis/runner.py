@@ -18,7 +18,7 @@ from ..plugins import get_plugin_manager
 from ..tenancy import across_tenants, tenant_scope
 from .frames import json_clean
 from .metrics import MetricContext
-from .periods import parse_period
+from ..periods import parse_period
 
 KINDS = ("appeals", "surveys", "employee_surveys")
 SCHEMA_VERSION = 1

@@ -24,7 +24,7 @@ from ..web.access import add_office_nav, office_required, tenant_role
 from ..web.labels import STATUS_LABELS
 from ..web.office import KIND_LABELS
 from .jobs import request_analysis
-from .periods import BadPeriod, local_today, parse_period
+from ..periods import BadPeriod, local_today, parse_period
 
 bp = Blueprint("analyses", __name__, url_prefix="/<tenant_slug>/office/analyses")
 register_tenant_blueprint(bp)

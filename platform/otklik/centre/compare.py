@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..analysis.periods import local_today, parse_period
+from ..periods import local_today, parse_period
 from ..channels import STANDARD_CHANNELS, tenant_channels
 from ..extensions import db
 from ..models import Analysis, Tenant

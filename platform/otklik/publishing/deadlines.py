@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..analysis.periods import completed_periods
+from ..periods import completed_periods
 from ..extensions import db
 from ..models import Analysis
 from ..schedule import tenant_schedule

@@ -14,7 +14,7 @@ from .document import as_fraction, dig, figure, overall_csat, signals_of
 
 def period_title(name: str) -> str:
     """`2025-Q1` -> "I квартал 2025 г." (in the current locale): how a note names its period."""
-    from ..analysis.periods import BadPeriod, parse_period
+    from ..periods import BadPeriod, parse_period
 
     try:
         p = parse_period(name)

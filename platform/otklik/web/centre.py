@@ -10,7 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from ..analysis.periods import BadPeriod, parse_period
+from ..periods import BadPeriod, parse_period
 from ..centre.compare import INDICATORS, SUPPRESSED, channel_columns, comparison, request_missing
 from ..channels import STANDARD_CHANNELS
 from .access import analyst_required

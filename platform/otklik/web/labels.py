@@ -20,7 +20,7 @@ def status_label(status: str) -> str:
 
 def period_label(name: str) -> str:
     """`2025-Q1` -> "I квартал 2025", `2025-03` -> "03.2025", `2025-H2` -> "2-е полугодие 2025", `2025` -> "2025 год"."""
-    from ..analysis.periods import BadPeriod, parse_period
+    from ..periods import BadPeriod, parse_period
 
     try:
         period = parse_period(name)

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from otklik.analysis.periods import parse_period
+from otklik.periods import parse_period
 from otklik.extensions import db
 from otklik.jobs import tick
 from otklik.models import Analysis, Tenant

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from otklik.analysis.periods import period_containing
+from otklik.periods import period_containing
 from otklik.extensions import db
 from otklik.models import Questionnaire, QuestionnaireVersion, Survey, SurveyAnswer, SurveyResponse, Tenant
 from otklik.models.survey import PublishedVersionImmutable

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from otklik.analysis.periods import BadPeriod, completed_periods, local_today, parse_period, period_containing
+from otklik.periods import BadPeriod, completed_periods, local_today, parse_period, period_containing
 
 
 @pytest.mark.parametrize("text, cadence, start, end", [
