@@ -249,11 +249,11 @@ def measure(url: str, repeat: int) -> dict:
 
     app = _app(url)
     with app.app_context():
-        from otklik.periods import parse_period
         from otklik.analysis.runner import run
         from otklik.extensions import db
         from otklik.jobs import claim_analysis
         from otklik.models import Analysis, Tenant
+        from otklik.periods import parse_period
         from otklik.tenancy import across_tenants, tenant_scope
 
         tenant = db.session.execute(across_tenants(select(Tenant).where(Tenant.slug == SLUG))).scalar_one()

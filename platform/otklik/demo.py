@@ -237,9 +237,9 @@ def fill_surveys(tenant, n: int, start: datetime, stop: datetime, seed: int) -> 
 
 def run_analyses(tenant, end: date | None = None) -> int:
     """What the scheduler tick would enqueue for this tenant, run here and now (plus re-runs of existing ones)."""
-    from .periods import local_today
     from .analysis.runner import run
     from .jobs import _volume_counter, claim_analysis
+    from .periods import local_today
     from .schedule import due_periods, tenant_schedule
 
     today = end or local_today(tenant.tz)

@@ -116,8 +116,8 @@ def tick(now: str | None = None) -> dict:
 
 @in_app
 def _tick(now: datetime) -> dict:
-    from .periods import local_today
     from .models import Tenant
+    from .periods import local_today
     from .schedule import due_periods, tenant_schedule
     from .tenancy import across_tenants, tenant_scope
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Analysis, Tenant
-from ..tenancy import across_tenants, tenant_scope
 from ..periods import BadPeriod, parse_period
+from ..tenancy import across_tenants, tenant_scope
 from .runner import KINDS, BadKind
 
 analyses_cli = AppGroup("analyses", help="Analyses of appeals and surveys.")

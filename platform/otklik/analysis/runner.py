@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Analysis, Tenant
+from ..periods import parse_period
 from ..plugins import get_plugin_manager
 from ..tenancy import across_tenants, tenant_scope
 from .frames import json_clean
 from .metrics import MetricContext
-from ..periods import parse_period
 
 KINDS = ("appeals", "surveys", "employee_surveys")
 SCHEMA_VERSION = 1

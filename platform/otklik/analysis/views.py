@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, ValidationError
 from ..channels import tenant_channels
 from ..extensions import db
 from ..models import Analysis
+from ..periods import BadPeriod, local_today, parse_period
 from ..reports.document import build_sections, figure, headline, label_of, signals_of
 from ..reports.xlsx import survey_items
 from ..schedule import KINDS, tenant_schedule
@@ -24,7 +25,6 @@ from ..web.access import add_office_nav, office_required, tenant_role
 from ..web.labels import STATUS_LABELS
 from ..web.office import KIND_LABELS
 from .jobs import request_analysis
-from ..periods import BadPeriod, local_today, parse_period
 
 bp = Blueprint("analyses", __name__, url_prefix="/<tenant_slug>/office/analyses")
 register_tenant_blueprint(bp)

@@ -14,10 +14,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..periods import local_today, parse_period
 from ..channels import STANDARD_CHANNELS, tenant_channels
 from ..extensions import db
 from ..models import Analysis, Tenant
+from ..periods import local_today, parse_period
 from ..tenancy import across_tenants
 
 SUPPRESSED = "suppressed"

@@ -10,9 +10,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..periods import completed_periods
 from ..extensions import db
 from ..models import Analysis
+from ..periods import completed_periods
 from ..schedule import tenant_schedule
 
 WARN_DAYS = 10  # warn this many days before the deadline

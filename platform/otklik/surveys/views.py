@@ -37,10 +37,10 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..periods import local_today
 from ..channels import channel_codes, tenant_channels
 from ..extensions import db, limiter
 from ..models.survey import PublishedVersionImmutable, Questionnaire, QuestionnaireVersion, Survey
+from ..periods import local_today
 from ..tenancy import enter_tenant, enter_tenant_of, finds_own_tenant, get_or_404, register_tenant_blueprint
 from ..web.access import add_home_panel, add_office_nav, office_required
 from . import service

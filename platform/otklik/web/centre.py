@@ -10,9 +10,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from ..periods import BadPeriod, parse_period
 from ..centre.compare import INDICATORS, SUPPRESSED, channel_columns, comparison, request_missing
 from ..channels import STANDARD_CHANNELS
+from ..periods import BadPeriod, parse_period
 from .access import analyst_required
 
 bp = Blueprint("centre", __name__, url_prefix="/centre")

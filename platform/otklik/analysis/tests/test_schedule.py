@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from otklik.periods import parse_period
 from otklik.extensions import db
 from otklik.jobs import tick
 from otklik.models import Analysis, Tenant
+from otklik.periods import parse_period
 from otklik.publishing.deadlines import deadline_warnings
 from otklik.schedule import due_periods, tenant_schedule
 from otklik.tenancy import across_tenants, tenant_scope

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from otklik.periods import period_containing
 from otklik.extensions import db
 from otklik.models import Questionnaire, QuestionnaireVersion, Survey, SurveyAnswer, SurveyResponse, Tenant
 from otklik.models.survey import PublishedVersionImmutable
+from otklik.periods import period_containing
 from otklik.surveys import service
 from otklik.surveys.results import survey_results
 from otklik.surveys.templates import BUILTIN
