@@ -5,6 +5,7 @@ from __future__ import annotations
 from otklik.analysis import appeals
 from otklik.analysis.metrics import Metric
 from otklik.hookspecs import hookimpl
+from otklik.results.standard import REDIRECTED, TITLES
 
 NAME = "redirected_share"
 SETTINGS: list = []
@@ -12,4 +13,4 @@ SETTINGS: list = []
 
 @hookimpl
 def otklik_metrics(tenant, kind):
-    return [Metric("redirected", "Redirected to the competent body", ("appeals",), appeals.redirected, 70)]
+    return [Metric("redirected", TITLES["redirected"], ("appeals",), appeals.redirected, 70, REDIRECTED)]

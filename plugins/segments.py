@@ -5,6 +5,7 @@ from __future__ import annotations
 from otklik.analysis import appeals
 from otklik.analysis.metrics import Metric
 from otklik.hookspecs import hookimpl
+from otklik.results.standard import BY_SEGMENT_APPEALS, TITLES
 
 NAME = "segments"
 SETTINGS: list = []
@@ -12,4 +13,4 @@ SETTINGS: list = []
 
 @hookimpl
 def otklik_metrics(tenant, kind):
-    return [Metric("by_segment", "By client segment", ("appeals",), appeals.by_segment, 80)]
+    return [Metric("by_segment", TITLES["by_segment"], ("appeals",), appeals.by_segment, 80, BY_SEGMENT_APPEALS)]

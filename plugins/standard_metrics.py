@@ -6,6 +6,8 @@ from otklik.analysis import appeals, surveys
 from otklik.analysis.metrics import Metric
 from otklik.hookspecs import hookimpl
 from otklik.plugins import Setting
+from otklik.results import standard as shapes
+from otklik.results.standard import TITLES
 
 NAME = "standard_metrics"
 SETTINGS = [
@@ -15,26 +17,26 @@ SETTINGS = [
 
 A, S = ("appeals",), ("surveys", "employee_surveys")
 METRICS = [
-    Metric("total", "Appeals and complaints registered", A, appeals.total, 10),
-    Metric("by_kind", "By kind", A, appeals.by_kind, 15),
-    Metric("by_channel", "By channel", A, appeals.by_channel, 20),
-    Metric("reasons", "Main reasons", A, appeals.reasons, 30),
-    Metric("by_topic", "By topic of the classifier", A, appeals.by_topic, 40),
-    Metric("by_section", "By section of the classifier", A, appeals.by_section, 41),
-    Metric("by_thematic", "By thematic of the classifier", A, appeals.by_thematic, 42),
-    Metric("waiting_days", "Waiting time for an answer, days", A, appeals.waiting_days, 50),
-    Metric("complaints", "Satisfied and unsatisfied complaints", A, appeals.complaints, 60),
-    Metric("survey", "Survey and instrument", S, surveys.survey, 5),
-    Metric("responses", "Responses", S, surveys.responses, 10),
-    Metric("by_channel", "By channel", S, surveys.by_channel, 20),
-    Metric("questionnaires", "Per questionnaire: CSAT per question, choice questions", S, surveys.questionnaires, 30),
-    Metric("parameters", "Satisfaction with parameters", S, surveys.parameters, 40),
-    Metric("negative", "Negative answers (1-2 of 5)", S, surveys.negative, 45),
-    Metric("by_object", "By object of feedback", S, surveys.by_object, 50),
-    Metric("by_segment", "By segment", S, surveys.by_segment, 55),
-    Metric("informed", "Informed", S, surveys.informed, 65),
-    Metric("prevalence", "Prevalence of problems", S, surveys.prevalence, 70),
-    Metric("themes", "Open answers: themes", S, surveys.themes, 80),
+    Metric("total", TITLES["total"], A, appeals.total, 10, shapes.TOTAL),
+    Metric("by_kind", TITLES["by_kind"], A, appeals.by_kind, 15, shapes.BY_KIND),
+    Metric("by_channel", TITLES["by_channel"], A, appeals.by_channel, 20, shapes.BY_CHANNEL),
+    Metric("reasons", TITLES["reasons"], A, appeals.reasons, 30, shapes.REASONS),
+    Metric("by_topic", TITLES["by_topic"], A, appeals.by_topic, 40, shapes.BY_TOPIC),
+    Metric("by_section", TITLES["by_section"], A, appeals.by_section, 41, shapes.BY_SECTION),
+    Metric("by_thematic", TITLES["by_thematic"], A, appeals.by_thematic, 42, shapes.BY_THEMATIC),
+    Metric("waiting_days", TITLES["waiting_days"], A, appeals.waiting_days, 50, shapes.WAITING_DAYS),
+    Metric("complaints", TITLES["complaints"], A, appeals.complaints, 60, shapes.COMPLAINTS),
+    Metric("survey", TITLES["survey"], S, surveys.survey, 5, shapes.SURVEY),
+    Metric("responses", TITLES["responses"], S, surveys.responses, 10, shapes.RESPONSES),
+    Metric("by_channel", TITLES["by_channel"], S, surveys.by_channel, 20, shapes.SURVEY_CHANNELS),
+    Metric("questionnaires", TITLES["questionnaires"], S, surveys.questionnaires, 30, shapes.QUESTIONNAIRES),
+    Metric("parameters", TITLES["parameters"], S, surveys.parameters, 40, shapes.PARAMETERS),
+    Metric("negative", TITLES["negative"], S, surveys.negative, 45, shapes.NEGATIVE),
+    Metric("by_object", TITLES["by_object"], S, surveys.by_object, 50, shapes.BY_OBJECT),
+    Metric("by_segment", TITLES["by_segment"], S, surveys.by_segment, 55, shapes.BY_SEGMENT_SURVEYS),
+    Metric("informed", TITLES["informed"], S, surveys.informed, 65, shapes.INFORMED),
+    Metric("prevalence", TITLES["prevalence"], S, surveys.prevalence, 70, shapes.PREVALENCE),
+    Metric("themes", TITLES["themes"], S, surveys.themes, 80, shapes.THEMES),
 ]
 
 

@@ -38,8 +38,13 @@ class MetricContext:
 
 @dataclass(frozen=True)
 class Metric:
+    """A metric: what it computes, and the declared shape of what it stores (`otklik.results.shapes`), which is
+    how every reader, the validator and the disclosure control know it. A metric without a shape cannot be
+    stored (the runner refuses the document)."""
+
     key: str  # key in the result document
-    title: str
+    title: Any  # translated when shown (lazy_gettext)
     kinds: tuple[str, ...]  # analysis kinds it belongs to
     compute: Callable[[MetricContext], Any]
     order: int = 100
+    shape: Any = None

@@ -16,12 +16,11 @@ from ..extensions import db
 from ..models import Analysis, Tenant
 from ..periods import parse_period
 from ..plugins import get_plugin_manager
+from ..results.document import SCHEMA_VERSION, check
 from ..tenancy import across_tenants, tenant_scope
+from ..vocabulary import KINDS
 from .frames import json_clean
 from .metrics import MetricContext
-
-KINDS = ("appeals", "surveys", "employee_surveys")
-SCHEMA_VERSION = 1
 
 
 class BadKind(ValueError):
@@ -85,7 +84,7 @@ def compute(tenant: Tenant, kind: str, period_name: str) -> dict:
             for s in get_plugin_manager().call_flat(tenant, "otklik_escalation_signals", analysis=doc)
         ])
     _progress(total, total)
-    return doc
+    return check(doc)  # a document that does not match its declarations is not stored
 
 
 def run(analysis_id: int) -> dict:

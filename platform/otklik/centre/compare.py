@@ -2,8 +2,9 @@
 
 Every authority's analysis computes the standard metrics the same way (DOMAIN.md), so the Centre compares
 their stored documents for the same period name; it never reads a register. Channels are compared on the
-standard codes their own channels map onto. A figure that rests on fewer than MIN_CELL_SIZE appeals is
-suppressed, so no small group can be singled out.
+standard codes their own channels map onto. The Centre's figures of an authority are declared like a metric
+(`COMPARISON`, from the standard shapes) and leave through the one disclosure control: a small group, and any
+figure that would give one back from what is shown (a total minus the shown cells), is hidden.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from ..channels import STANDARD_CHANNELS, tenant_channels
 from ..extensions import db
 from ..models import Analysis, Tenant
 from ..periods import local_today, parse_period
+from ..results import standard
+from ..results.disclosure import minimum_cell
+from ..results.disclosure_documents import Disclosed, disclose_values
+from ..results.document import read
+from ..results.shapes import Breakdown, Record, is_count, is_number
 from ..tenancy import across_tenants
 
 SUPPRESSED = "suppressed"
@@ -33,6 +39,27 @@ INDICATORS = [
     ("within_30_share", _l("Answered within 30 days, share"), "share"),
     ("redirected_share", _l("Redirected to the competent body, share"), "share"),
 ]
+# Where each indicator sits among the declared figures: (figure, field).
+SOURCES = {
+    "total": ("total", None),
+    "complaints": ("complaints", "total"),
+    "satisfied_share": ("complaints", "satisfied_share"),
+    "unsatisfied_share": ("complaints", "unsatisfied_share"),
+    "wait_mean": ("waiting_days", "mean"),
+    "wait_median": ("waiting_days", "median"),
+    "wait_p90": ("waiting_days", "p90"),
+    "within_30_share": ("waiting_days", "within_30_share"),
+    "redirected_share": ("redirected", "share"),
+}
+WAITING = Record(tuple(f for f in standard.WAITING_DAYS.fields), base="answered",
+                 parts=standard.WAITING_DAYS.parts)  # the Centre shows no distribution
+COMPARISON = {
+    "total": standard.TOTAL,
+    "complaints": standard.COMPLAINTS,
+    "waiting_days": WAITING,
+    "redirected": standard.REDIRECTED,
+    "channels": Breakdown(codes="channel"),
+}
 
 
 @dataclass
@@ -41,51 +68,64 @@ class Row:
     status: str  # done | missing | queued | running | failed
     values: dict = field(default_factory=dict)
     channels: dict = field(default_factory=dict)  # standard code -> share (or SUPPRESSED)
+    audit: list = field(default_factory=list)  # what was hidden and why (disclosure.Suppressed)
 
 
-def _guard(count, value, minimum: int):
-    """The value, or SUPPRESSED when the count behind it is small (but not zero)."""
-    if count is None or value is None:
-        return value
-    return SUPPRESSED if 0 < count < minimum else value
+def _share(part, whole):
+    return round(part / whole, 4) if whole else None
 
 
-def indicators(doc: dict, tenant: Tenant, minimum: int) -> tuple[dict, dict]:
-    total = doc.get("total")
-    if total is not None and 0 < total < minimum:
-        return {key: SUPPRESSED for key, _t, _k in INDICATORS}, {}
-    complaints = doc.get("complaints") or {}
-    waits = doc.get("waiting_days") or {}
-    redirected = doc.get("redirected")
-    answered = waits.get("answered")
-    values = {
-        "total": total,
-        "complaints": _guard(complaints.get("total"), complaints.get("total"), minimum),
-        "satisfied_share": _guard(complaints.get("satisfied"), complaints.get("satisfied_share"), minimum),
-        "unsatisfied_share": _guard(complaints.get("unsatisfied"), complaints.get("unsatisfied_share"), minimum),
-        "wait_mean": _guard(answered, waits.get("mean"), minimum),
-        "wait_median": _guard(answered, waits.get("median"), minimum),
-        "wait_p90": _guard(answered, waits.get("p90"), minimum),
-        "within_30_share": _guard(answered, waits.get("within_30_share"), minimum),
-        "redirected_share": _guard(redirected.get("count"), redirected.get("share"), minimum)
-        if isinstance(redirected, dict) else None,
-    }
-    standard = {c.code: c.standard for c in tenant_channels(tenant)}
+def figures(doc: dict, tenant: Tenant) -> dict:
+    """An authority's comparable figures, read from its stored document through the declared shapes, before
+    disclosure control: the channels summed onto the standard codes."""
+    d = read(doc)
+    total = d.count("total")
+    complaints = {k: v for k, v in d.record("complaints").items()}
+    waits = {k: v for k, v in d.record("waiting_days").items() if k != "distribution"}
+    if is_count(waits.get("answered")) and "within_30" not in waits and is_number(waits.get("within_30_share")):
+        waits["within_30"] = round(waits["within_30_share"] * waits["answered"])  # schema 1 stored the share only
+    standard_of = {c.code: c.standard for c in tenant_channels(tenant)}
     counts: dict[str, int] = {}
-    for code, cell in (doc.get("by_channel") or {}).items():
-        key = standard.get(code, "other")
+    for code, cell in d.cells("by_channel"):
+        key = standard_of.get(code, "other")
         counts[key] = counts.get(key, 0) + int(cell.get("count") or 0)
-    channels = {
-        key: SUPPRESSED if count < minimum else round(count / total, 4)
-        for key, count in counts.items() if total
-    }
-    return values, channels
+    values = {"total": total, "complaints": complaints, "waiting_days": waits,
+              "channels": {key: {"count": n, "share": _share(n, total)} for key, n in counts.items()}}
+    if d.record("redirected"):
+        values["redirected"] = dict(d.record("redirected"))
+    return {key: value for key, value in values.items() if value not in (None, {})}
+
+
+def _pick(values: dict, name: str, part: str | None):
+    figure = values.get(name)
+    if part is None:
+        return figure
+    return figure.get(part) if isinstance(figure, dict) else None
+
+
+def indicators(doc: dict, tenant: Tenant, k: int) -> tuple[dict, dict, list]:
+    """(indicators, channel shares, audit) of one authority as the Centre may see them: a figure that the
+    disclosure control took away reads SUPPRESSED, one the document never had stays None."""
+    before = figures(doc, tenant)
+    shown: Disclosed = disclose_values(before, COMPARISON, k)
+    values = {}
+    for key, (name, part) in SOURCES.items():
+        was, now = _pick(before, name, part), _pick(shown.values, name, part)
+        values[key] = SUPPRESSED if was is not None and now is None else now
+    channels = {code: SUPPRESSED if shown.hidden("channels", code) else cell.get("share")
+                for code, cell in (shown.values.get("channels") or {}).items()}
+    return values, channels, shown.audit
+
+
+def minimum() -> int:
+    """k of the Centre: the platform's minimum cell size, never below the public minimum of 5."""
+    return minimum_cell(current_app.config.get("MIN_CELL_SIZE"), outside_office=True)
 
 
 def comparison(period_name: str) -> list[Row]:
     """One row per active authority: its indicators for the period, or why there are none."""
     period = parse_period(period_name).name
-    minimum = current_app.config["MIN_CELL_SIZE"]
+    k = minimum()
     tenants = db.session.execute(select(Tenant).where(Tenant.active.is_(True)).order_by(Tenant.name)).scalars().all()
     analyses = {
         a.tenant_id: a
@@ -99,8 +139,8 @@ def comparison(period_name: str) -> list[Row]:
         if a is None or a.result is None:
             rows.append(Row(tenant, a.status if a is not None else "missing"))
             continue
-        values, channels = indicators(a.result, tenant, minimum)
-        rows.append(Row(tenant, "done" if a.status == "done" else a.status, values, channels))
+        values, channels, audit = indicators(a.result, tenant, k)
+        rows.append(Row(tenant, "done" if a.status == "done" else a.status, values, channels, audit))
     return rows
 
 

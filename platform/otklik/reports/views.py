@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, g, render_template, request, send_file
+from flask import Blueprint, abort, g, render_template, request, send_file
 
 from ..channels import tenant_channels
 from ..models import Analysis
+from ..results.document import read
 from ..tenancy import get_or_404, register_tenant_blueprint
+from ..vocabulary import KIND_LABELS
 from ..web.access import office_required
-from ..web.office import KIND_LABELS
-from .document import build_sections, headline, signals_of
 from .note import conclusions, period_title, summary
 from .xlsx import build_xlsx, file_name
 
 bp = Blueprint("reports", __name__, url_prefix="/<tenant_slug>/office/reports")
 register_tenant_blueprint(bp)
 
+NOTE_SECTIONS = ("by_channel", "reasons", "by_section", "by_segment", "csat", "parameters")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -37,8 +38,7 @@ def _channel_titles() -> dict[str, str]:
 def xlsx(analysis_id):
     """The workbook, built from the stored document and streamed under a Russian file name (filename*)."""
     analysis = _finished(analysis_id)
-    data = build_xlsx(analysis, g.tenant, _channel_titles(), current_app.config.get("MIN_CELL_SIZE", 5),
-                      base_url=request.host_url)
+    data = build_xlsx(analysis, g.tenant, _channel_titles(), base_url=request.host_url)
     response = send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True,
                          download_name=file_name(analysis), max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
@@ -50,19 +50,17 @@ def xlsx(analysis_id):
 def note(analysis_id):
     """The information note for the head of the authority (Vladimir 4), printable from the browser."""
     analysis = _finished(analysis_id)
-    doc = analysis.result
-    titles = _channel_titles()
+    document = read(analysis.result, _channel_titles())
     return render_template(
         "office/reports/note.html",
         analysis=analysis,
         tenant=g.tenant,
-        doc=doc,
+        doc=document.raw,
         kind_label=KIND_LABELS.get(analysis.kind, analysis.kind),
         period_title=period_title(analysis.period),
-        figures=headline(doc),
-        summary=summary(doc, titles),
-        conclusions=conclusions(doc, titles),
-        signals=signals_of(doc),
-        sections=[s for s in build_sections(doc, titles, current_app.config.get("MIN_CELL_SIZE", 5))
-                  if s.key in ("by_channel", "reasons", "by_section", "by_segment", "csat", "parameters")],
+        figures=document.headline(),
+        summary=summary(document),
+        conclusions=conclusions(document),
+        signals=document.signals(),
+        sections=document.sections(NOTE_SECTIONS.__contains__),
     )

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 import xlsxwriter
 
 from ..localtime import local_time_text
-from .document import Section, as_fraction, build_sections, dig, headline, signals_of
+from ..results.document import Document, read
+from ..results.figures import as_fraction
+from ..results.shapes import Section
 from .note import conclusions, period_title, summary
 
 KIND_TITLES = {
@@ -77,42 +79,24 @@ class _Writer:
             ws.write_string(row, col, str(value), self.f["text"])
 
 
-def build_xlsx(analysis, tenant, channel_titles: dict[str, str] | None = None, min_cell: int = 0,
-               base_url: str = "") -> bytes:
+def build_xlsx(analysis, tenant, channel_titles: dict[str, str] | None = None, base_url: str = "") -> bytes:
     """The workbook of one analysis; `base_url` (https://host) makes the survey links absolute."""
-    doc = analysis.result or {}
+    d = read(analysis.result, channel_titles)
     buffer = io.BytesIO()
     w = _Writer(buffer)
-    sections = build_sections(doc, channel_titles, min_cell)
-    _report_sheet(w, analysis, tenant, doc, sections, channel_titles, base_url)
-    _surveys_sheet(w, doc, base_url)
+    sections = d.sections()
+    _report_sheet(w, analysis, tenant, d, sections, base_url)
+    _surveys_sheet(w, d, base_url)
     for section in sections:
         _metric_sheet(w, section)
-    _signals_sheet(w, doc)
-    _inputs_sheet(w, doc)
+    _signals_sheet(w, d)
+    _inputs_sheet(w, d)
     w.wb.close()
     return buffer.getvalue()
 
 
-def survey_items(doc: dict, base_url: str = "") -> list[dict]:
-    """The surveys of a survey analysis (`survey.surveys`, or the single `survey`), with absolute links."""
-    survey = doc.get("survey") if isinstance(doc.get("survey"), dict) else {}
-    items = [s for s in survey.get("surveys") or [] if isinstance(s, dict)]
-    if not items and (survey.get("link") or survey.get("title") or doc.get("survey_link")):
-        items = [{"title": survey.get("title"), "link": survey.get("link") or doc.get("survey_link"),
-                  "instrument": survey.get("instrument") or doc.get("instrument")}]
-    out = []
-    for item in items:
-        item = dict(item)
-        link = item.get("link") or ""
-        if link.startswith("/") and base_url:
-            item["link"] = base_url.rstrip("/") + link
-        out.append(item)
-    return out
-
-
-def _surveys_sheet(w: _Writer, doc: dict, base_url: str) -> None:
-    items = survey_items(doc, base_url)
+def _surveys_sheet(w: _Writer, d: Document, base_url: str) -> None:
+    items = d.survey_items(base_url)
     if not items:
         return
     ws = w.wb.add_worksheet(_sheet_name("Опросы", w.used))
@@ -131,17 +115,17 @@ def _surveys_sheet(w: _Writer, doc: dict, base_url: str) -> None:
                 w.cell(ws, 3 + i, col, value, "int" if key == "responses" else "text")
 
 
-def _report_sheet(w: _Writer, analysis, tenant, doc: dict, sections: list[Section], titles, base_url: str = "") -> None:
+def _report_sheet(w: _Writer, analysis, tenant, d: Document, sections: list[Section], base_url: str = "") -> None:
+    doc = d.raw
     ws = w.wb.add_worksheet(_sheet_name("Отчет", w.used))
     ws.set_column(0, 0, 38)
     ws.set_column(1, 1, 90)
     kind_title = KIND_TITLES.get(analysis.kind, analysis.kind)
     ws.write_string(0, 0, f"Аналитический отчет: {kind_title}, {period_title(analysis.period)}", w.f["title"])
-    responses = dig(doc, "respondents", "responses.count", "responses.total", "responses")
-    items = survey_items(doc, base_url)
+    responses = d.count("responses")
+    items = d.survey_items(base_url)
     survey_link = "\n".join(str(i["link"]) for i in items if i.get("link")) or None
-    instrument = "\n".join(dict.fromkeys(str(i["instrument"]) for i in items if i.get("instrument"))) or dig(
-        doc, "instrument", "questionnaire.title")
+    instrument = "\n".join(dict.fromkeys(str(i["instrument"]) for i in items if i.get("instrument"))) or None
     if instrument is None and analysis.kind == "appeals":
         instrument = ("Реестр обращений и жалоб; классификатор обращений граждан (Администрация Президента РФ, "
                       "30.11.2017 № 104)")
@@ -155,7 +139,7 @@ def _report_sheet(w: _Writer, analysis, tenant, doc: dict, sections: list[Sectio
         ("Часовой пояс", doc.get("timezone")),
         ("Ссылка на опрос", survey_link if analysis.kind != "appeals" else "не применяется (анализ обращений)"),
         ("Количество респондентов", responses if analysis.kind != "appeals" else "не применяется"),
-        ("Количество обращений и жалоб", dig(doc, "total.count", "total") if analysis.kind == "appeals" else None),
+        ("Количество обращений и жалоб", d.count("total") if analysis.kind == "appeals" else None),
         ("Инструментарий исследования", instrument),
         ("Дата анализа", local_time_text(doc.get("computed_at") or analysis.finished_at, tenant.tz)),
         ("Сформировано", local_time_text(datetime.now(UTC), tenant.tz)),
@@ -177,9 +161,9 @@ def _report_sheet(w: _Writer, analysis, tenant, doc: dict, sections: list[Sectio
     from flask_babel import force_locale
 
     with force_locale("ru"):
-        figures = [(str(lbl), v, fmt) for lbl, v, fmt in headline(doc)]
-        summary_lines = summary(doc, titles)
-        conclusion_lines = conclusions(doc, titles)
+        figures = [(str(lbl), v, fmt) for lbl, v, fmt in d.headline()]
+        summary_lines = summary(d)
+        conclusion_lines = conclusions(d)
     for label, value, fmt in figures:
         ws.write_string(row, 0, label, w.f["label"])
         w.cell(ws, row, 1, value, fmt)
@@ -275,7 +259,7 @@ def _chart(w: _Writer, ws, section: Section, title: str, series: str, col: int) 
     ws.insert_chart(last + 3, col, chart)
 
 
-def _signals_sheet(w: _Writer, doc: dict) -> None:
+def _signals_sheet(w: _Writer, d: Document) -> None:
     ws = w.wb.add_worksheet(_sheet_name("Сигналы", w.used))
     ws.set_column(0, 0, 80)
     ws.set_column(1, 4, 18)
@@ -283,7 +267,7 @@ def _signals_sheet(w: _Writer, doc: dict) -> None:
     headers = ["Сигнал", "Размер выборки", "Генеральная совокупность", "Порог", "Пункт акта"]
     for col, h in enumerate(headers):
         ws.write_string(2, col, h, w.f["head"])
-    signals = signals_of(doc)
+    signals = d.signals()
     if not signals:
         ws.write_string(3, 0, "Сигналов нет: показатели в пределах порогов акта.")
     for i, s in enumerate(signals):
@@ -304,8 +288,8 @@ INPUT_TITLES = {  # the input counts an analysis stores (DOMAIN.md), as the repo
 }
 
 
-def _inputs_sheet(w: _Writer, doc: dict) -> None:
-    inputs = doc.get("inputs")
+def _inputs_sheet(w: _Writer, d: Document) -> None:
+    inputs = d.raw.get("inputs")
     if not isinstance(inputs, dict) or not inputs:
         return
     ws = w.wb.add_worksheet(_sheet_name("Исходные данные", w.used))

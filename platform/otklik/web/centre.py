@@ -6,11 +6,11 @@ import csv
 import io
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from ..centre.compare import INDICATORS, SUPPRESSED, channel_columns, comparison, request_missing
+from ..centre.compare import INDICATORS, SUPPRESSED, channel_columns, comparison, minimum, request_missing
 from ..channels import STANDARD_CHANNELS
 from ..periods import BadPeriod, parse_period
 from .access import analyst_required
@@ -34,7 +34,7 @@ def home():
     rows = comparison(period)
     return render_template(
         "centre/home.html", period=period, rows=rows, indicators=INDICATORS, channels=channel_columns(rows),
-        channel_titles=STANDARD_CHANNELS, suppressed=SUPPRESSED, form=FlaskForm(),
+        channel_titles=STANDARD_CHANNELS, suppressed=SUPPRESSED, form=FlaskForm(), k=minimum(),
     )
 
 
@@ -69,9 +69,32 @@ def comparison_csv():
                     headers={"Content-Disposition": f'attachment; filename="otklik-comparison-{period}.csv"'})
 
 
+@bp.route("/comparison.json")
+@analyst_required
+def comparison_json():
+    """The same figures for programs: a hidden figure is null and listed under `suppressed` with its reason."""
+    period = _period_from_request()
+    rows = comparison(period)
+    return jsonify({
+        "period": period,
+        "min_cell_size": minimum(),
+        "indicators": [key for key, _title, _kind in INDICATORS],
+        "authorities": [{
+            "slug": row.tenant.slug, "name": row.tenant.name, "region": row.tenant.region, "status": row.status,
+            "values": {key: _json(row.values.get(key)) for key, _title, _kind in INDICATORS} if row.values else {},
+            "channels": {code: _json(value) for code, value in row.channels.items()},
+            "suppressed": [{"figure": s.path, "cell": s.cell, "reason": s.reason} for s in row.audit],
+        } for row in rows],
+    })
+
+
+def _json(value):
+    return None if value == SUPPRESSED else value
+
+
 def _csv(value) -> str:
     if value is None:
         return ""
     if value == SUPPRESSED:
-        return "<5"
+        return "скрыто"
     return str(value)

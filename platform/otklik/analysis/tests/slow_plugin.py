@@ -10,6 +10,7 @@ from pathlib import Path
 
 from otklik.analysis.metrics import Metric
 from otklik.hookspecs import hookimpl
+from otklik.results.shapes import Field, Record
 
 NAME = "slow_metric"
 SETTINGS: list = []
@@ -28,4 +29,5 @@ def _slow(ctx):
 
 @hookimpl
 def otklik_metrics(tenant, kind):
-    return [Metric("slow", "Slow test metric", ("appeals",), _slow, 1000)]
+    return [Metric("slow", "Slow test metric", ("appeals",), _slow, 1000,
+                   Record((Field("attempt_pid", "Process id", "int"),)))]

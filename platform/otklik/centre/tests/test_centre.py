@@ -1,5 +1,7 @@
 """The Analytical Centre compares authorities from their stored analyses and sees aggregates only."""
 
+import re
+
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -49,18 +51,27 @@ def two_authorities(app, make_tenant, make_user, run_jobs):
     return vladimir, omsk
 
 
+def _row(table: str, name: str) -> str:
+    return table.split(name)[1].split("</tr>")[0]
+
+
 def test_centre_compares_standard_metrics(app, client, two_authorities):
     login(client, "analyst@example.org")
     page = client.get("/centre/?period=2025-Q1").get_data(as_text=True)
     table = page.split('id="comparison"')[1].split("</table>")[0]
-    vlad_row = table.split("Владимирской области")[1].split("</tr>")[0]
+    vlad_row = _row(table, "Владимирской области")
     assert ">30<" in vlad_row  # all appeals
+    assert ">15<" in vlad_row  # complaints
     assert "40,0" in vlad_row  # 6 of 15 complaints satisfied
-    assert "33,3" in vlad_row  # 5 of 15 unsatisfied
-    assert "16,7" in vlad_row  # 5 of 30 redirected
     assert "80,8" in vlad_row  # 21 of 26 answered within 30 days
-    omsk_row = table.split("Омской области")[1].split("</tr>")[0]
-    assert omsk_row.count("&lt;5") == 9  # three appeals: every figure is suppressed
+    assert "16,7" in vlad_row  # 5 of 30 redirected
+    # 5 of 15 unsatisfied is hidden: with 15 and 6 satisfied shown, it would give back the 4 pending complaints
+    assert "33,3" not in vlad_row and vlad_row.count("скрыто") == 1
+    omsk_row = _row(table, "Омской области")
+    cells = ["скрыто" if "скрыто" in c else c for c in re.findall(r'<td class="num">(.*?)</td>', omsk_row)]
+    # three appeals: the total and everything resting on it is hidden; none was a complaint (0 is no small
+    # group), so there are no complaint shares; Omsk computes no redirected share
+    assert cells == ["скрыто", "0", "—", "—", "скрыто", "скрыто", "скрыто", "скрыто", "—"]
 
 
 def test_channels_are_compared_on_standard_codes(app, client, two_authorities):
@@ -68,20 +79,68 @@ def test_channels_are_compared_on_standard_codes(app, client, two_authorities):
     page = client.get("/centre/?period=2025-Q1").get_data(as_text=True)
     channels = page.split('id="channels"')[1].split("</table>")[0]
     assert "Электронная почта" in channels and "Электронная приемная официального сайта" in channels
-    vlad = channels.split("Владимирской области")[1].split("</tr>")[0]
+    vlad = _row(channels, "Владимирской области")
     assert "36,7" in vlad  # e-mail: 11 of 30
     assert "33,3" in vlad  # website: 10 of 30
-    assert vlad.count("&lt;5") == 1  # post: 4 appeals, a small cell
+    # post (4) is a small group; the Feedback Platform (5) goes with it, or 30 - 10 - 11 - 5 would give the 4 back
+    assert vlad.count("скрыто") == 2 and "16,7" not in vlad and "13,3" not in vlad
+
+
+def _range(total: int, shown: list[int], hidden: int, index: int) -> tuple[float, float]:
+    """Smallest and largest value of hidden cell `index` given the shown total and cells (cells >= 0), by linprog:
+    what anyone holding the published figures can work out."""
+    from scipy.optimize import linprog
+
+    rest = total - sum(shown)
+    bounds = [(0, None)] * hidden
+    objective = [1.0 if i == index else 0.0 for i in range(hidden)]
+    low = linprog(objective, A_eq=[[1.0] * hidden], b_eq=[rest], bounds=bounds)
+    high = linprog([-c for c in objective], A_eq=[[1.0] * hidden], b_eq=[rest], bounds=bounds)
+    assert low.status == 0 and high.status == 0
+    return low.fun, -high.fun
+
+
+def test_no_hidden_figure_can_be_worked_out_from_the_json(app, client, two_authorities):
+    """The case of the issue: 30 = website 10 + e-mail 11 + POS 5 + post 4; 15 complaints = 6 satisfied +
+    5 unsatisfied + 4 pending. Whatever the JSON shows, every hidden cell keeps a range of values."""
+    login(client, "analyst@example.org")
+    data = client.get("/centre/comparison.json?period=2025-Q1").get_json()
+    vlad = next(a for a in data["authorities"] if a["slug"] == "vlad")
+    total = vlad["values"]["total"]
+    assert total == 30
+    shown = {code: round(share * total) for code, share in vlad["channels"].items() if share is not None}
+    hidden = [code for code, share in vlad["channels"].items() if share is None]
+    assert shown == {"email": 11, "website": 10} and sorted(hidden) == ["pos", "post"]
+    for i in range(len(hidden)):
+        low, high = _range(total, list(shown.values()), len(hidden), i)
+        assert low < high, hidden[i]
+    complaints = vlad["values"]["complaints"]
+    satisfied = round(vlad["values"]["satisfied_share"] * complaints)
+    assert (complaints, satisfied, vlad["values"]["unsatisfied_share"]) == (15, 6, None)
+    # unsatisfied and "other outcomes" are two unknown cells of the 9 not satisfied
+    for i in range(2):
+        low, high = _range(complaints, [satisfied], 2, i)
+        assert (low, high) == (0, 9)
+    reasons = {(s["figure"], s["cell"]): s["reason"] for s in vlad["suppressed"]}
+    assert reasons[("channels", "post")] == "primary" and reasons[("channels", "pos")] == "secondary"
+    assert reasons[("complaints", "unsatisfied")] == "secondary"
+    omsk = next(a for a in data["authorities"] if a["slug"] == "omsk")
+    assert {k: v for k, v in omsk["values"].items() if v is not None} == {"complaints": 0}
+    assert ("total", "total", "primary") in {
+        (s["figure"], s["cell"], s["reason"]) for s in omsk["suppressed"]}
 
 
 def test_centre_never_shows_records(app, client, two_authorities):
     login(client, "analyst@example.org")
     page = client.get("/centre/?period=2025-Q1").get_data(as_text=True)
     csv = client.get("/centre/comparison.csv?period=2025-Q1").get_data(as_text=True)
-    for text in (page, csv):
+    json = client.get("/centre/comparison.json?period=2025-Q1").get_data(as_text=True)
+    for text in (page, csv, json):
         assert "vlad-0" not in text and "Сроки" not in text and "Документы" not in text
     assert csv.startswith("\ufeffauthority;region;status;total")
-    assert "<5" in csv
+    vlad = next(line for line in csv.splitlines() if "Владимир" in line).split(";")
+    assert vlad[3:7] == ["30", "15", "0.4", "скрыто"]  # unsatisfied share hidden
+    assert vlad.count("скрыто") == 1 + 2  # and two channels
 
 
 def test_centre_queues_missing_analyses_of_finished_periods_only(app, client, make_tenant, make_user):
