@@ -12,7 +12,8 @@ parameters, which are comparable by their code, are aggregated across questionna
 Employee results obey the minimum group size (MIN_CELL_SIZE, default 5): a breakdown cell of fewer answers is
 stored as `{"suppressed": true}` (with its title, which is not personal data) without its figures (DESIGN.md: never
 shown below that size, even in the office), and so are the next smallest cells of its breakdown until the hidden
-cells hold the minimum together (`surveys.small_groups.hidden_cells`): a shown total would otherwise give it back.
+cells hold the minimum together (`results.disclosure.suppress_breakdown`, the one disclosure control): a shown total
+would otherwise give it back. Each hidden cell stores why: `"suppressed": "primary"` or `"secondary"`.
 """
 
 from __future__ import annotations
@@ -23,16 +24,15 @@ import pandas as pd
 from sqlalchemy import DateTime, bindparam, inspect, text
 
 from ..extensions import db
-from ..surveys.small_groups import hidden_cells
+from ..results.disclosure import PRIMARY, suppress_breakdown
+from ..vocabulary import AUDIENCE_OF_KIND
 from .frames import share, stat
 from .metrics import MetricContext
 from .prevalence import percent_half_up, prevalence_level
 
-AUDIENCE = {"surveys": "external", "employee_surveys": "internal"}
 YES = {"yes", "да", "1", "true", "y"}
 SCALE_TYPES = {"scale", "matrix"}
 CHOICE_TYPES = {"single", "multiple", "yesno", "demographic"}
-SUPPRESSED = {"suppressed": True}
 TABLES = ("survey_response", "survey_answer", "questionnaire_version", "survey", "questionnaire")
 
 # Titles of the parameters of single scale questions (the acts' wording); an unknown code gets its question's text.
@@ -146,7 +146,7 @@ def load_questions(tenant_id: int, audience: str, start, end, conn=None) -> dict
 
 def _args(ctx: MetricContext):
     start, end = ctx.period.utc_bounds(ctx.tenant.timezone)
-    return ctx.tenant.id, AUDIENCE[ctx.kind], start, end
+    return ctx.tenant.id, AUDIENCE_OF_KIND[ctx.kind], start, end
 
 
 def _present(ctx: MetricContext) -> bool:
@@ -196,10 +196,10 @@ def _employee(ctx) -> bool:
     return ctx.kind == "employee_surveys"
 
 
-def _suppressed(figures: dict) -> dict:
-    """`{"title", "suppressed": true}`: the figures hidden, the title (an option's or a question's text, not personal
-    data) kept."""
-    return {"title": figures["title"], **SUPPRESSED} if figures.get("title") else dict(SUPPRESSED)
+def _suppressed(figures: dict, reason: str = PRIMARY) -> dict:
+    """`{"title", "suppressed": reason}`: the figures hidden, the title (an option's or a question's text, not
+    personal data) kept."""
+    return {"title": figures["title"], "suppressed": reason} if figures.get("title") else {"suppressed": reason}
 
 
 def _cell(ctx, size: int, figures: dict) -> dict:
@@ -210,8 +210,9 @@ def _cell(ctx, size: int, figures: dict) -> dict:
 def _breakdown(ctx, cells: dict[str, tuple[int, dict]]) -> dict:
     """The cells of one breakdown of a shown total, {key: (size, figures)}: for employees, the small cells and as
     many more as keep them from being worked out from the total are suppressed."""
-    hidden = hidden_cells({k: size for k, (size, _) in cells.items()}, ctx.min_cell_size) if _employee(ctx) else ()
-    return {k: _suppressed(figures) if k in hidden else figures for k, (_, figures) in cells.items()}
+    hidden = suppress_breakdown({k: size for k, (size, _) in cells.items()}, ctx.min_cell_size) \
+        if _employee(ctx) else {}
+    return {k: _suppressed(figures, hidden[k]) if k in hidden else figures for k, (_, figures) in cells.items()}
 
 
 def _scale_stats(values: pd.Series, weights: pd.Series) -> dict:
@@ -298,7 +299,7 @@ def _choices(ctx, questionnaire_id: int, options: pd.DataFrame) -> dict:
         q = _question(ctx, questionnaire_id, key)
         answered = int(g.loc[g["option"].isna(), "n"].sum())
         if _employee(ctx) and answered < ctx.min_cell_size:
-            out[str(key)] = {"title": _title(q, key), **SUPPRESSED}
+            out[str(key)] = {"title": _title(q, key), "suppressed": PRIMARY}
             continue
         texts = {str(o.get("value")): o.get("text", o.get("value")) for o in q.get("options", [])}
         cells = {}
@@ -426,7 +427,7 @@ def prevalence(ctx: MetricContext) -> list[dict]:
         answered = int(g.loc[g["option"].isna(), "n"].sum())
         offered = {str(o.get("value")): o for o in q.get("options", []) if isinstance(o, dict)}
         chosen = g[g["option"].notna()]
-        hidden = hidden_cells({str(r["option"]): int(r["n"]) for _, r in chosen.iterrows()},
+        hidden = suppress_breakdown({str(r["option"]): int(r["n"]) for _, r in chosen.iterrows()},
                               ctx.min_cell_size) if _employee(ctx) else ()
         for _, r in chosen.iterrows():
             option = offered.get(str(r["option"]), {})

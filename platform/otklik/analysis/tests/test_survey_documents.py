@@ -67,7 +67,7 @@ def test_suppressed_employee_cells_show_their_titles(app, client, make_tenant, m
         fx.add_survey(omsk, rows)
         analysis_id, doc = _store(omsk, "employee_surveys")
     assert doc["questionnaires"][0]["choices"]["q3"]["options"]["docs"] == {"title": "Много документов",
-                                                                            "suppressed": True}
+                                                                            "suppressed": "primary"}
     make_user("viewer@omsk-staff.test", tenant=omsk, role="viewer")
     login_as("viewer@omsk-staff.test")
     html = client.get(f"/omsk-staff/office/analyses/{analysis_id}").get_data(as_text=True)

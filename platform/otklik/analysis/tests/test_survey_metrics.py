@@ -136,11 +136,11 @@ def test_employee_cells_below_the_minimum_group_are_suppressed(omsk):
     # "it" (2) is below the minimum; hiding it alone would leave it as 13 - 5 - 6, so the next smallest, "hr" (5),
     # is hidden too: the hidden cells hold 7 together
     assert doc["by_object"] == {"legal": {"responses": 6, "csat_mean": 3.0, "share_4_5": 0.0},
-                                "hr": {"suppressed": True}, "it": {"suppressed": True}}
+                                "hr": {"suppressed": "secondary"}, "it": {"suppressed": "primary"}}
     choices = doc["questionnaires"][0]["choices"]
     # the figures are hidden, the option's title (not personal data) is kept for the reader
-    assert choices["q3"]["options"]["docs"] == {"title": "Много документов", "suppressed": True}
-    assert choices["q3"]["options"]["rude"] == {"title": "Грубость", "suppressed": True}
+    assert choices["q3"]["options"]["docs"] == {"title": "Много документов", "suppressed": "primary"}  # 2
+    assert choices["q3"]["options"]["rude"] == {"title": "Грубость", "suppressed": "secondary"}  # 6
     assert choices["q3"]["options"]["queue"]["count"] == 11
     assert [p["option"] for p in doc["prevalence"]] == ["queue"]
     assert doc["questionnaires"][0]["csat"]["q1"]["n"] == 13
@@ -154,21 +154,22 @@ def test_a_channel_is_not_given_back_by_the_total(omsk):
                channel="survey_offline")
     doc = _compute(omsk, "employee_surveys")
     assert doc["responses"] == 18
-    assert doc["by_channel"] == {"survey_online": {"suppressed": True}, "survey_offline": {"suppressed": True}}
+    assert doc["by_channel"] == {"survey_online": {"suppressed": "secondary"},
+                                 "survey_offline": {"suppressed": "primary"}}
 
 
 def test_employee_cells_of_a_tiny_group_keep_their_titles(omsk):
     add_survey(omsk, [("2025-03-05 10:00", "hr", "staff", "internal", 4, (4, 2), ["queue"], "yes", "")] * 2)
     doc = _compute(omsk, "employee_surveys")
     form = doc["questionnaires"][0]
-    assert form["csat"] == {"q1": {"title": "1. Общая удовлетворенность", "suppressed": True}}
-    assert form["choices"]["q3"] == {"title": "3. С какими проблемами столкнулись?", "suppressed": True}
-    assert doc["parameters"] == {"overall": {"title": "Общая удовлетворенность", "suppressed": True},
-                                 "clarity": {"title": "Понятность подачи", "suppressed": True},
-                                 "speed": {"title": "Скорость", "suppressed": True}}
-    assert doc["by_channel"] == {"survey_online": {"suppressed": True}}  # a channel's title is the office's
+    assert form["csat"] == {"q1": {"title": "1. Общая удовлетворенность", "suppressed": "primary"}}
+    assert form["choices"]["q3"] == {"title": "3. С какими проблемами столкнулись?", "suppressed": "primary"}
+    assert doc["parameters"] == {"overall": {"title": "Общая удовлетворенность", "suppressed": "primary"},
+                                 "clarity": {"title": "Понятность подачи", "suppressed": "primary"},
+                                 "speed": {"title": "Скорость", "suppressed": "primary"}}
+    assert doc["by_channel"] == {"survey_online": {"suppressed": "primary"}}  # a channel's title is the office's
     assert doc["prevalence"] == []
-    assert doc["negative"] == {"suppressed": True}  # 2 respondents, though they gave 6 answers of 1-5
+    assert doc["negative"] == {"suppressed": "primary"}  # 2 respondents, though they gave 6 answers of 1-5
 
 
 def test_no_answers_at_all(omsk):
