@@ -29,6 +29,12 @@ from flask_babel import lazy_gettext as _l
 
 HIDDEN = "suppressed"  # a hidden cell is {"suppressed": reason, "title"?}; a hidden figure of a record is None
 SUPPRESSED_TEXT = _l("hidden: a group smaller than the minimum")
+SECONDARY_TEXT = _l("hidden: with the total it would give a smaller group back")
+
+
+def hidden_note(cell) -> Any:
+    """Why a hidden cell reads as it does: a small group itself, or a cell hidden so as not to give one back."""
+    return SECONDARY_TEXT if isinstance(cell, dict) and cell.get(HIDDEN) == "secondary" else SUPPRESSED_TEXT
 
 
 def is_hidden(value) -> bool:
@@ -309,7 +315,7 @@ class Breakdown(Shape):
                 label = f"{code} {title}" if self.codes == "code" else str(title)
             row = {"label": label}
             if is_hidden(cell):
-                row["note"] = SUPPRESSED_TEXT
+                row["note"] = hidden_note(cell)
             else:
                 row.update({f.key: cell.get(f.key) for f in self.fields if f.key in cell})
             rows.append(row)
@@ -484,7 +490,7 @@ class Stats(Shape):
             title = cell.get("title") if isinstance(cell, dict) else None
             row = {"label": str(title) if title and title != code else ctx.labeller("value", code)}
             if is_hidden(cell):
-                row["note"] = SUPPRESSED_TEXT
+                row["note"] = hidden_note(cell)
             else:
                 row.update({f.key: cell.get(f.key) for f in self.FIELDS if f.key in cell})
             rows.append(row)
@@ -551,7 +557,7 @@ class Prevalence(Shape):
             if item.get("questionnaire_title"):
                 row["questionnaire_title"] = item["questionnaire_title"]
             if is_hidden(item):
-                row["note"] = SUPPRESSED_TEXT
+                row["note"] = hidden_note(item)
             for f in self.FIELDS:
                 if f.key in item and item[f.key] is not None:
                     row[f.key] = ctx.labeller("value", item[f.key]) if f.key == "level" else item[f.key]
@@ -732,7 +738,7 @@ class Questionnaires(Shape):
         for key, question in choices.items():
             header = {"label": str(question.get("title") or key), "group": True}
             if is_hidden(question):
-                rows.append({**header, "note": SUPPRESSED_TEXT})
+                rows.append({**header, "note": hidden_note(question)})
                 continue
             header["respondents"] = question.get("respondents")
             rows.append(header)
