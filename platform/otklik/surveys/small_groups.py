@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from ..results.disclosure import suppress_breakdown
+
 
 def hidden_cells(sizes: dict[Hashable, int], min_size: int) -> set:
-    """The cells of one breakdown to hide: every cell of fewer than `min_size` (primary), then the next smallest
-    cells until the hidden ones hold at least `min_size` together (secondary). Without the second step a shown
-    total minus the shown cells would give a small cell back (18 respondents, 14 online: 4 offline)."""
-    hidden = {key for key, n in sizes.items() if n < min_size}
-    hidden_total = sum(sizes[key] for key in hidden)
-    for key, n in sorted(sizes.items(), key=lambda kv: kv[1]):
-        if not 0 < hidden_total < min_size:
-            break
-        if key not in hidden:
-            hidden.add(key)
-            hidden_total += n
-    return hidden
+    """The cells of one breakdown of a shown total to hide. The rule is `results.disclosure.suppress_breakdown`:
+    small cells, then the next smallest until the hidden ones hold at least `min_size` together, so that 18
+    respondents with 14 online do not give 4 offline back. Empty cells are hidden as well, as this function always
+    did for employee surveys (its callers and their tests rely on it), although 0 is not a small group."""
+    return set(suppress_breakdown(sizes, min_size)) | {key for key, n in sizes.items() if n == 0}
