@@ -12,7 +12,15 @@ SETTINGS = [
     Setting("survey_summary", "bool", False, "Generalised survey results are published"),
     Setting("painmap", "bool", False, "Problems found and the decisions taken («Вы сказали — мы сделали»)"),
     Setting("section", "str", "", "Where on the website it appears (the name the act gives the section)"),
+    Setting("min_cell_size", "int", 5, "The smallest group shown outside the office (DOMAIN.md, small cells; "
+            "never below 5)"),
 ]
+
+
+def validate_settings(settings: dict):
+    if settings["min_cell_size"] < 5:
+        return "min_cell_size", "outside the office no group smaller than 5 is shown"
+    return None
 
 
 @hookimpl

@@ -20,8 +20,7 @@ from ..extensions import db
 from ..models import Analysis, Tenant
 from ..periods import local_today, parse_period
 from ..results import standard
-from ..results.disclosure import minimum_cell
-from ..results.disclosure_documents import Disclosed, disclose_values
+from ..results.disclosure import Disclosed, disclose_values, minimum_cell
 from ..results.document import read
 from ..results.shapes import Breakdown, Record, is_count, is_number
 from ..tenancy import across_tenants
@@ -117,15 +116,16 @@ def indicators(doc: dict, tenant: Tenant, k: int) -> tuple[dict, dict, list]:
     return values, channels, shown.audit
 
 
-def minimum() -> int:
-    """k of the Centre: the platform's minimum cell size, never below the public minimum of 5."""
-    return minimum_cell(current_app.config.get("MIN_CELL_SIZE"), outside_office=True)
+def minimum(tenant: Tenant | None = None) -> int:
+    """k for the Centre: the authority's own minimum cell size (a `publication` setting) or the platform's
+    (MIN_CELL_SIZE), never below the public minimum of 5."""
+    configured = (tenant.settings_of("publication").get("min_cell_size") if tenant is not None else None)
+    return minimum_cell(configured or current_app.config.get("MIN_CELL_SIZE"), outside_office=True)
 
 
 def comparison(period_name: str) -> list[Row]:
     """One row per active authority: its indicators for the period, or why there are none."""
     period = parse_period(period_name).name
-    k = minimum()
     tenants = db.session.execute(select(Tenant).where(Tenant.active.is_(True)).order_by(Tenant.name)).scalars().all()
     analyses = {
         a.tenant_id: a
@@ -139,7 +139,7 @@ def comparison(period_name: str) -> list[Row]:
         if a is None or a.result is None:
             rows.append(Row(tenant, a.status if a is not None else "missing"))
             continue
-        values, channels, audit = indicators(a.result, tenant, k)
+        values, channels, audit = indicators(a.result, tenant, minimum(tenant))
         rows.append(Row(tenant, "done" if a.status == "done" else a.status, values, channels, audit))
     return rows
 

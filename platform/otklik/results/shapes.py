@@ -28,13 +28,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 HIDDEN = "suppressed"  # a hidden cell is {"suppressed": reason, "title"?}; a hidden figure of a record is None
-SUPPRESSED_TEXT = _l("hidden: a group smaller than the minimum")
-SECONDARY_TEXT = _l("hidden: with the total it would give a smaller group back")
+SUPPRESSED_TEXT = _l("hidden: a group smaller than the minimum, or one that would give it back")
 
 
 def hidden_note(cell) -> Any:
-    """Why a hidden cell reads as it does: a small group itself, or a cell hidden so as not to give one back."""
-    return SECONDARY_TEXT if isinstance(cell, dict) and cell.get(HIDDEN) == "secondary" else SUPPRESSED_TEXT
+    """One wording for every hidden cell: telling a small group (1..k-1) from a cell hidden beside it (>= k)
+    would narrow both, and with a shown total could pin them (1 + 5 = 6)."""
+    return SUPPRESSED_TEXT
 
 
 def is_hidden(value) -> bool:

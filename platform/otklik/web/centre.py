@@ -72,7 +72,7 @@ def comparison_csv():
 @bp.route("/comparison.json")
 @analyst_required
 def comparison_json():
-    """The same figures for programs: a hidden figure is null and listed under `suppressed` with its reason."""
+    """The same figures for programs: a hidden figure is null and listed under `suppressed`."""
     period = _period_from_request()
     rows = comparison(period)
     return jsonify({
@@ -83,7 +83,8 @@ def comparison_json():
             "slug": row.tenant.slug, "name": row.tenant.name, "region": row.tenant.region, "status": row.status,
             "values": {key: _json(row.values.get(key)) for key, _title, _kind in INDICATORS} if row.values else {},
             "channels": {code: _json(value) for code, value in row.channels.items()},
-            "suppressed": [{"figure": s.path, "cell": s.cell, "reason": s.reason} for s in row.audit],
+            # what is hidden, not why: "a small group" would itself say that a cell is 1..k-1
+            "suppressed": [{"figure": s.path, "cell": s.cell} for s in row.audit],
         } for row in rows],
     })
 

@@ -12,7 +12,7 @@ from otklik.analysis.tests.helpers import add_appeals
 from otklik.extensions import db
 from otklik.models import Tenant
 from otklik.results import standard
-from otklik.results.disclosure_documents import UndeclaredShape, disclose, disclose_values
+from otklik.results.disclosure import UndeclaredShape, disclose, disclose_values
 from otklik.results.document import SCHEMA_VERSION, declarations, read, validate
 from otklik.tenancy import tenant_scope
 
