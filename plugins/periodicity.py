@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from otklik.hookspecs import hookimpl
 from otklik.plugins import Setting
-from otklik.schedule import CADENCES, ScheduleEntry
+from otklik.schedule import ScheduleEntry
+from otklik.vocabulary import KINDS, SCHEDULE_CADENCES
 
 NAME = "periodicity"
-_CADENCE = (*CADENCES, "none")
+_CADENCE = (*SCHEDULE_CADENCES, "none")
 SETTINGS = [
     Setting("appeals", "str", "quarter", "Cadence of the appeals monitoring", choices=_CADENCE),
     Setting("surveys", "str", "month", "Cadence of the survey analysis", choices=_CADENCE),
@@ -43,7 +44,7 @@ def otklik_schedule(tenant):
     s = tenant.settings_of(NAME)
     clauses = s.get("clauses", {})
     out = []
-    for kind in ("appeals", "surveys", "employee_surveys"):
+    for kind in KINDS:
         cadence = s.get(kind, "none")
         if cadence == "none":
             continue

@@ -1,6 +1,6 @@
 """Periods and statuses read as officers write them."""
 
-from otklik.web.labels import period_label, status_label
+from otklik.vocabulary import period_label, status_label
 
 
 def test_period_labels_in_russian(app):

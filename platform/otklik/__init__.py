@@ -123,10 +123,6 @@ def _register_session_rules(app: Flask) -> None:
     def _globals():
         return {"current_tenant": getattr(g, "tenant", None), "office_nav": visible_nav}
 
-    @app.template_filter("reject_key")
-    def _reject_key(mapping: dict, key: str) -> dict:
-        return {k: v for k, v in mapping.items() if k != key}
-
 
 def _register_errors(app: Flask) -> None:
     def page(code: int):

@@ -12,8 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .plugins import SettingsError, get_plugin_manager
+from .vocabulary import AUDIENCES
 
-AUDIENCES = ("external", "internal")
 _TENANT_KEYS = {"name", "short_name", "region", "timezone", "act", "audiences", "clauses"}
 
 

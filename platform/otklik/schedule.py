@@ -8,8 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from .periods import Period, completed_periods, local_today, period_containing
 from .plugins import get_plugin_manager
 
-KINDS = ("appeals", "surveys", "employee_surveys")
-CADENCES = ("month", "quarter", "half_year", "year", "month_or_quarter")
 CATCH_UP_DAYS = 400
 """How far back the tick looks for periods it has not analysed yet (after downtime, or a new tenant)."""
 

@@ -13,7 +13,8 @@ from ..extensions import db
 from ..models import Analysis, Tenant
 from ..periods import BadPeriod, parse_period
 from ..tenancy import across_tenants, tenant_scope
-from .runner import KINDS, BadKind
+from ..vocabulary import KINDS
+from .runner import BadKind
 
 analyses_cli = AppGroup("analyses", help="Analyses of appeals and surveys.")
 

@@ -13,7 +13,8 @@ from ..extensions import db
 from ..jobs import analysis_job_id, claim_analysis, enqueue_analysis, get_queue, redis_connection
 from ..models import Analysis
 from ..periods import parse_period
-from .runner import KINDS, BadKind
+from ..vocabulary import KINDS
+from .runner import BadKind
 
 ACTIVE = ("queued", "started", "deferred", "scheduled")
 

@@ -17,13 +17,11 @@ from ..channels import tenant_channels
 from ..extensions import db
 from ..models import Analysis
 from ..periods import BadPeriod, local_today, parse_period
-from ..reports.document import build_sections, figure, headline, label_of, signals_of
-from ..reports.xlsx import survey_items
-from ..schedule import KINDS, tenant_schedule
+from ..results.document import read
+from ..schedule import tenant_schedule
 from ..tenancy import get_or_404, register_tenant_blueprint
-from ..web.access import add_office_nav, office_required, tenant_role
-from ..web.labels import STATUS_LABELS
-from ..web.office import KIND_LABELS
+from ..vocabulary import KIND_LABELS, KINDS, STATUS_LABELS
+from ..web.access import add_home_panel, add_office_nav, office_required, tenant_role
 from .jobs import request_analysis
 
 bp = Blueprint("analyses", __name__, url_prefix="/<tenant_slug>/office/analyses")
@@ -33,19 +31,6 @@ add_office_nav("analyses.index", _l("Analyses"), order=50)
 TRIGGER_LABELS = {"schedule": _l("on schedule"), "manual": _l("by hand"), "demo": _l("demo"),
                   "centre": _l("for the Analytical Centre")}
 PER_PAGE = 25
-
-
-@bp.app_template_filter("figure")
-def _figure_filter(value, fmt: str = "num") -> str:
-    return figure(value, fmt)
-
-
-@bp.app_template_filter("iso_date")
-def _iso_date_filter(value) -> str:
-    """`2025-03-31` (as the document stores dates) -> 31.03.2025."""
-    from ..reports.note import format_iso_date
-
-    return format_iso_date(value)
 
 
 def _kinds(tenant) -> list[str]:
@@ -68,8 +53,8 @@ def index():
         kind_labels=KIND_LABELS,
         status_labels=STATUS_LABELS,
         trigger_labels=TRIGGER_LABELS,
-        headline=headline,
-        signals_of=signals_of,
+        headline=lambda doc: read(doc).headline(),
+        signals_of=lambda doc: read(doc).signals(),
         can_run=tenant_role() == "officer",
     )
 
@@ -81,6 +66,14 @@ _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 def latest_analyses(limit: int) -> list[Analysis]:
     """The current tenant's analyses of the latest periods first, in the history's order (the office home's list)."""
     return _loaded(_history_keys()[:limit])
+
+
+def _home_panel() -> dict:
+    """The office home's "Latest analyses" panel."""
+    return {"recent": latest_analyses(8), "kind_labels": KIND_LABELS}
+
+
+add_home_panel("office/analyses/_home_panel.html", _home_panel, order=50)
 
 
 def _history_keys(kind: str = "") -> list:
@@ -124,9 +117,8 @@ class _Page:
 @office_required()
 def detail(analysis_id):
     analysis = get_or_404(Analysis, analysis_id)
-    doc = analysis.result or {}
-    titles = {c.code: c.title for c in tenant_channels(g.tenant)}
-    sections = build_sections(doc, titles, current_app.config.get("MIN_CELL_SIZE", 5))
+    document = read(analysis.result, {c.code: c.title for c in tenant_channels(g.tenant)})
+    sections = document.sections()
     charts = [
         {"id": f"chart-{s.key}", "kind": s.chart.kind, "title": str(s.chart.title), "labels": s.chart.labels,
          "values": s.chart.values, "fmt": s.chart.fmt, "series": str(s.chart.series)}
@@ -135,13 +127,13 @@ def detail(analysis_id):
     return render_template(
         "office/analyses/detail.html",
         analysis=analysis,
-        doc=doc,
+        doc=document.raw,
+        inputs=document.inputs(),
         sections=sections,
         charts=charts,
-        headline=headline(doc),
-        signals=signals_of(doc),
-        label_of=label_of,
-        surveys=survey_items(doc),
+        headline=document.headline(),
+        signals=document.signals(),
+        surveys=document.survey_items(),
         kind_labels=KIND_LABELS,
         status_labels=STATUS_LABELS,
         trigger_labels=TRIGGER_LABELS,

@@ -17,11 +17,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..channels import tenant_channels
 from ..extensions import db
-from ..localtime import as_utc, local_date, local_time_text
+from ..localtime import as_utc, local_date
 from ..models import ApiToken, Appeal
-from ..models.appeal import AUDIENCES, CLIENT_TYPES, KINDS, OUTCOMES
+from ..models.appeal import CLIENT_TYPES, KINDS, OUTCOMES
 from ..models.intake import ClassifierEntry, ImportBatch, ImportMapping
 from ..tenancy import get_or_404, register_tenant_blueprint
+from ..vocabulary import AUDIENCE_LABELS, AUDIENCES
 from ..web.access import add_home_panel, add_office_nav, office_required
 from ..web.api import api_auth, documented, tenant_api
 from . import deadlines
@@ -39,7 +40,6 @@ KIND_LABELS = {"appeal": _l("Appeal"), "complaint": _l("Complaint"), "request": 
 OUTCOME_LABELS = {"pending": _l("Pending"), "supported": _l("Supported"), "measures_taken": _l("Measures taken"),
                   "explained": _l("Explained"), "not_supported": _l("Not supported"), "redirected": _l("Redirected"),
                   "left_without_answer": _l("Left without answer")}
-AUDIENCE_LABELS = {"external": _l("External clients"), "internal": _l("Employees")}
 CLIENT_LABELS = {"individual": _l("Individual"), "legal_entity": _l("Legal entity"), "employee": _l("Employee")}
 BATCH_STATUS = {"preview": _l("Preview"), "queued": _l("Queued"), "running": _l("Running"), "done": _l("Imported"),
                 "refused": _l("Refused: nothing stored"), "failed": _l("Failed"),
@@ -53,11 +53,6 @@ def _today():
 
 def _local(moment):
     return local_date(moment, g.tenant.tz)
-
-
-@bp.app_template_filter("local_dt")
-def _local_dt(moment) -> str:
-    return local_time_text(moment, g.tenant.tz) or "—"
 
 
 def _home_panel():

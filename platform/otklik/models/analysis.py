@@ -11,8 +11,6 @@ from ..extensions import db
 from ..tenancy import TenantOwned
 from .base import Timestamps
 
-STATUSES = ("queued", "running", "done", "failed")
-
 
 class Analysis(TenantOwned, Timestamps, db.Model):
     """The row that makes a scheduled analysis happen once: unique (tenant, kind, period).

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..tenancy import TenantOwned
+from ..vocabulary import AUDIENCES  # noqa: F401 - the register's audiences (the importer checks against them)
 from .base import Timestamps
 
 KINDS = ("appeal", "complaint", "request", "proposal")
-AUDIENCES = ("external", "internal")
 CLIENT_TYPES = ("individual", "legal_entity", "employee")
 OUTCOMES = ("pending", "supported", "measures_taken", "explained", "not_supported", "redirected",
             "left_without_answer")

@@ -38,7 +38,6 @@ from ..tenancy import TenantOwned
 from .base import Timestamps, utcnow
 
 QUESTION_TYPES = ("single", "multiple", "scale", "matrix", "yesno", "open", "demographic")
-AUDIENCES = ("external", "internal")
 SURVEY_STATUSES = ("draft", "open", "closed")
 SOURCES = ("web", "offline", "import")
 

@@ -42,6 +42,7 @@ from ..extensions import db, limiter
 from ..models.survey import PublishedVersionImmutable, Questionnaire, QuestionnaireVersion, Survey
 from ..periods import local_today
 from ..tenancy import enter_tenant, enter_tenant_of, finds_own_tenant, get_or_404, register_tenant_blueprint
+from ..vocabulary import AUDIENCE_LABELS
 from ..web.access import add_home_panel, add_office_nav, office_required
 from . import service
 from .engine import QuestionnaireInvalid, check_answers, read_form
@@ -57,8 +58,6 @@ add_office_nav("surveys.index", _l("Surveys"), order=20)
 HONEYPOT = "website_url"
 PUBLIC_POST_LIMIT = "20 per minute;200 per hour"
 PUBLIC_GET_LIMIT = "120 per minute"
-AUDIENCE_LABELS = {"external": _l("External clients (citizens, organisations)"),
-                   "internal": _l("Internal clients (employees)")}
 STATE_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed"), "not_yet": _l("Not yet open"),
                 "ended": _l("Ended")}
 SOURCE_LABELS = {"web": _l("Online form"), "offline": _l("Paper (entered by an operator)"), "import": _l("Import")}

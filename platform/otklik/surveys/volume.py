@@ -7,13 +7,12 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models.survey import SurveyResponse
 from ..tenancy import across_tenants
-
-AUDIENCE = {"surveys": "external", "employee_surveys": "internal"}
+from ..vocabulary import AUDIENCE_OF_KIND
 
 
 def answers_in_period(tenant, kind: str, period) -> int:
     """Responses of the tenant's `kind` audience submitted within the period's UTC bounds (tenant time zone)."""
-    audience = AUDIENCE.get(kind)
+    audience = AUDIENCE_OF_KIND.get(kind)
     if audience is None:
         return 0
     start, end = period.utc_bounds(tenant.tz)

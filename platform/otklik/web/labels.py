@@ -1,41 +1,33 @@
-"""How periods and statuses read in Russian (and English): Jinja filters `period_label` and `status_label`."""
+"""The app-wide Jinja filters, registered in one place by `create_app` (no capability's blueprint registers a
+filter for every template): how periods, statuses, figures, dates and instants read in Russian (and English)."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask import g
 
-STATUS_LABELS = {
-    "queued": _l("queued"),
-    "running": _l("running"),
-    "done": _l("done"),
-    "failed": _l("failed"),
-}
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+from ..vocabulary import period_label, status_label
 
 
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+def local_dt(moment) -> str:
+    """An instant in the zone of the authority whose page it is: 30.11.2026 09:37 ("—" when missing)."""
+    from ..localtime import local_time_text
+
+    return local_time_text(moment, g.tenant.tz) or "—"
 
 
-def period_label(name: str) -> str:
-    """`2025-Q1` -> "I квартал 2025", `2025-03` -> "03.2025", `2025-H2` -> "2-е полугодие 2025", `2025` -> "2025 год"."""
-    from ..periods import BadPeriod, parse_period
-
-    try:
-        period = parse_period(name)
-    except BadPeriod:
-        return name
-    year = period.start.year
-    if period.cadence == "quarter":
-        return _("%(q)s quarter %(year)s", q=ROMAN[(period.start.month - 1) // 3 + 1], year=year)
-    if period.cadence == "half_year":
-        return _("half-year %(h)s of %(year)s", h=(period.start.month - 1) // 6 + 1, year=year)
-    if period.cadence == "year":
-        return _("year %(year)s", year=year)
-    return f"{period.start.month:02d}.{year}"
+def reject_key(mapping: dict, key: str) -> dict:
+    return {k: v for k, v in mapping.items() if k != key}
 
 
 def register(app) -> None:
-    app.jinja_env.filters["period_label"] = period_label
-    app.jinja_env.filters["status_label"] = status_label
+    from ..reports.note import format_iso_date
+    from ..results.figures import figure
+
+    app.jinja_env.filters.update(
+        period_label=period_label,
+        status_label=status_label,
+        figure=figure,  # `1 234`, `12,5`, `41,5 %`
+        iso_date=format_iso_date,  # `2025-03-31` (as documents store dates) -> 31.03.2025
+        local_dt=local_dt,
+        reject_key=reject_key,
+    )

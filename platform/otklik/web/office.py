@@ -8,40 +8,24 @@ from flask_babel import lazy_gettext as _l
 from ..channels import tenant_channels
 from ..schedule import next_runs
 from ..tenancy import register_tenant_blueprint
+from ..vocabulary import CADENCE_LABELS, KIND_LABELS
 from .access import OFFICE_HOME_PANELS, add_office_nav, office_required
 
 bp = Blueprint("office", __name__, url_prefix="/<tenant_slug>/office")
 register_tenant_blueprint(bp)
 add_office_nav("office.home", _l("Overview"), order=0)
 
-KIND_LABELS = {
-    "appeals": _l("Appeals and complaints monitoring"),
-    "surveys": _l("Survey analysis"),
-    "employee_surveys": _l("Employee survey analysis"),
-}
-CADENCE_LABELS = {
-    "month": _l("monthly"),
-    "quarter": _l("quarterly"),
-    "half_year": _l("half-yearly"),
-    "year": _l("yearly"),
-    "month_or_quarter": _l("monthly or quarterly, by volume"),
-}
-
 
 @bp.route("/")
 @office_required()
 def home():
     tenant = g.tenant
-    from ..analysis.views import latest_analyses  # here: analysis.views reads this module's labels
-
-    recent = latest_analyses(8)
     panels = [(template, context()) for _order, template, context in OFFICE_HOME_PANELS]
     return render_template(
         "office/home.html",
         tenant=tenant,
         channels=tenant_channels(tenant),
         runs=next_runs(tenant),
-        recent=recent,
         panels=panels,
         kind_labels=KIND_LABELS,
         cadence_labels=CADENCE_LABELS,

@@ -1,0 +1,71 @@
+"""The core vocabulary, defined once: kinds of analysis, audiences, cadences and statuses, with their labels.
+
+Capabilities, plugins and templates import these words from here; none defines its own copy. Labels are lazy
+strings (they read in the language of the request, or of the job); `period_label` and `status_label` are also
+the Jinja filters of the same names (`web.labels`).
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .periods import CADENCES, BadPeriod, parse_period
+
+KINDS = ("appeals", "surveys", "employee_surveys")
+"""Kinds of analysis: the schedule's entries, the Analysis rows, the result documents."""
+KIND_LABELS = {
+    "appeals": _l("Appeals and complaints monitoring"),
+    "surveys": _l("Survey analysis"),
+    "employee_surveys": _l("Employee survey analysis"),
+}
+
+AUDIENCES = ("external", "internal")
+"""Whose feedback: external clients (citizens, organisations) or internal ones (employees)."""
+AUDIENCE_LABELS = {
+    "external": _l("External clients (citizens, organisations)"),
+    "internal": _l("Internal clients (employees)"),
+}
+AUDIENCE_OF_KIND = {"surveys": "external", "employee_surveys": "internal"}
+"""The audience whose survey answers a survey analysis reads (an appeals analysis reads the whole register)."""
+SURVEY_KINDS = tuple(AUDIENCE_OF_KIND)
+
+SCHEDULE_CADENCES = (*CADENCES, "month_or_quarter")
+"""What an act may prescribe: a period's cadence (`periods.CADENCES`), or monthly turning quarterly by volume."""
+CADENCE_LABELS = {
+    "month": _l("monthly"),
+    "quarter": _l("quarterly"),
+    "half_year": _l("half-yearly"),
+    "year": _l("yearly"),
+    "month_or_quarter": _l("monthly or quarterly, by volume"),
+}
+
+STATUSES = ("queued", "running", "done", "failed")
+"""Statuses of an analysis."""
+STATUS_LABELS = {
+    "queued": _l("queued"),
+    "running": _l("running"),
+    "done": _l("done"),
+    "failed": _l("failed"),
+}
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def period_label(name: str) -> str:
+    """`2025-Q1` -> "I квартал 2025", `2025-03` -> "03.2025", `2025-H2` -> "2-е полугодие 2025", `2025` -> "2025 год"."""
+    try:
+        period = parse_period(name)
+    except BadPeriod:
+        return name
+    year = period.start.year
+    if period.cadence == "quarter":
+        return _("%(q)s quarter %(year)s", q=ROMAN[(period.start.month - 1) // 3 + 1], year=year)
+    if period.cadence == "half_year":
+        return _("half-year %(h)s of %(year)s", h=(period.start.month - 1) // 6 + 1, year=year)
+    if period.cadence == "year":
+        return _("year %(year)s", year=year)
+    return f"{period.start.month:02d}.{year}"
