@@ -8,18 +8,19 @@ import pytest
 from openpyxl import load_workbook
 
 from otklik.extensions import db
-from otklik.models import Analysis, Tenant
-from otklik.reports.samples import appeals_document
+from otklik.models import Tenant
 from otklik.tenancy import tenant_scope
+
+from .documents import add_quarter, analysed
 
 pytestmark = pytest.mark.browser
 
 
 def test_officer_reads_an_analysis_and_downloads_its_xlsx(app, live_server, page, make_tenant, make_user):
     tenant = make_tenant("vladimir", slug="vladimir-minsoc")
-    with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
-        db.session.add(Analysis(kind="appeals", period="2025-Q1", status="done", result=appeals_document()))
-        db.session.commit()
+    with app.app_context():
+        add_quarter(tenant)  # 1 000 appeals of the first quarter, see documents.py
+        analysed(tenant, "appeals", "2025-Q1")
     make_user("officer@vladimir.example", tenant=tenant)
 
     page.goto(f"{live_server}/login")
@@ -47,7 +48,8 @@ def test_officer_reads_an_analysis_and_downloads_its_xlsx(app, live_server, page
     }""")
     assert drawn > 1000
     table = page.locator("#metric-by_channel table").inner_text()
-    assert "Электронная приемная официального сайта" in table and "41,5" in table and "512" in table
+    # website: 415 of the 1 000 appeals
+    assert "Электронная приемная официального сайта" in table and "41,5" in table and "415" in table
     assert "Рекомендован дополнительный сбор" in page.inner_text("#signals")
 
     with page.expect_download() as info:
@@ -56,6 +58,8 @@ def test_officer_reads_an_analysis_and_downloads_its_xlsx(app, live_server, page
     assert download.suggested_filename == "Анализ обращений 2025-Q1.xlsx"
     wb = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
     assert "Каналы" in wb.sheetnames and "Отчет" in wb.sheetnames
+    channels = {r[0]: r[1] for r in wb["Каналы"].iter_rows(min_row=4, max_col=2, values_only=True) if r[0]}
+    assert channels["Электронная приемная официального сайта"] == 415
 
 
 def test_officer_runs_an_analysis_and_the_progress_bar_follows_it(app, live_server, page, make_tenant, make_user,
