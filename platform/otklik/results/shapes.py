@@ -261,8 +261,9 @@ class Breakdown(Shape):
 
     def __init__(self, *, total: str = DOC + "total", label: str | None = None, codes: str = "value",
                  count: Field | None = None, share: Field | None | bool = None, extra: tuple[Field, ...] = (),
-                 free_text: bool = False, **kw):
+                 free_text: bool = False, label_title: Any = "", **kw):
         super().__init__(**kw)
+        self.label_title = label_title  # the heading of the label column ("Days" for the waiting buckets)
         self.total = total
         self.label = label
         self.codes = codes
@@ -323,7 +324,7 @@ class Breakdown(Shape):
 
     def section(self, key, title, value, ctx):
         rows = self.rows(value, ctx)
-        return Section(key, title, columns=_columns(self.fields, rows), rows=rows,
+        return Section(key, title, columns=_columns(self.fields, rows, self.label_title), rows=rows,
                        chart=_chart(self.chart, rows, self.fields), sheet=self.sheet, note=self.note)
 
     def disclose(self, value, path, ctx, record: dict | None = None):

@@ -38,7 +38,7 @@ BY_TOPIC = Breakdown(codes="code", sheet="Темы", chart=ChartSpec("bar", _l("
 BY_SECTION = Breakdown(codes="code", sheet="Разделы",
                        chart=ChartSpec("bar", _l("Sections of the classifier"), ("count", "share")))
 BY_THEMATIC = Breakdown(codes="code", sheet="Тематики")
-WAIT_DISTRIBUTION = Breakdown(label="bucket", codes="text", total=OWN + "answered")
+WAIT_DISTRIBUTION = Breakdown(label="bucket", codes="text", total=OWN + "answered", label_title=_l("Days"))
 WAITING_DAYS = Record(
     (Field("answered", _l("Answered, count"), "int"),
      Field("mean", _l("Mean"), "num", rests_on="answered"),
@@ -85,7 +85,7 @@ BY_OBJECT = Breakdown(total=DOC + "responses", codes="text", sheet="Объект
 BY_SEGMENT_SURVEYS = Breakdown(total=DOC + "responses", sheet="Сегменты",
                                chart=ChartSpec("bar", _l("Client segments"), ("responses",)), **_GROUP_FIELDS)
 INFORMED = Record(
-    (Field("answered", _l("Answered, count"), "int"), Field("count", _l("Informed"), "int"),
+    (Field("answered", _l("Answered the question"), "int"), Field("count", _l("Informed"), "int"),
      Field("share", _l("Share informed"), "share", rests_on="count")),
     base="answered", parts=(Part(("count",), OWN + "answered"),), sheet="Информированность")
 PREVALENCE = Prevalence(sheet="Распространенность",
