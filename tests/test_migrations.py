@@ -1,5 +1,6 @@
 """The Alembic migrations build exactly the schema the models describe (SQLite and PostgreSQL alike)."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -40,3 +41,64 @@ def test_every_tenant_index_starts_with_tenant_id(app):
                 cols = index["column_names"]
                 exempt = len(cols) == 1 and (cols[0].endswith("_id") or cols[0] in secrets)
                 assert cols[0] == "tenant_id" or exempt, f"{table}.{index['name']} {cols} does not start with tenant_id"
+
+
+def _migration(name: str):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_period_bounds_migration_reads_names_as_the_periods_module_does():
+    """0005 computes the bounds without importing the app; it must agree with otklik.periods on every name."""
+    from otklik.periods import BadPeriod, parse_period
+
+    bounds = _migration("0005_analysis_period_bounds").period_bounds
+    names = [f"{y}" for y in (1999, 2024, 2025)]
+    names += [f"{y}-H{h}" for y in (2024, 2025) for h in (1, 2)] + [f"{y}-Q{q}" for y in (2024, 2025) for q in range(1, 5)]
+    names += [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)] + ["2025-q2", " 2025-03 "]
+    for name in names:
+        p = parse_period(name)
+        assert bounds(name) == (p.start, p.last_day), name
+    for bad in ("2025-Q9", "2025-13", "2025-00", "2025-H3", "Q1 2025", "", None):
+        with pytest.raises(BadPeriod):
+            parse_period(bad)
+        assert bounds(bad) == (None, None), bad
+
+
+def test_period_bounds_migration_fills_existing_rows(app, tmp_path):
+    """Rows written before 0005 get their bounds from their names; a name that is no period keeps them empty."""
+    from datetime import date
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from otklik import create_app
+
+    old = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
+                      "REDIS_URL": app.config["REDIS_URL"], "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
+                      "SECRET_KEY": "test"})
+    with old.app_context():
+        upgrade(revision="0004_merge")
+        with db.engine.begin() as conn:
+            for i, period in enumerate(("2025-Q1", "2025-02", "2024", "2025-H2", "2025-Q9"), start=1):
+                conn.execute(text("INSERT INTO analysis (id, tenant_id, kind, period, status, \"trigger\", job_id, error,"
+                                  " created_at) VALUES (:i, 1, 'appeals', :p, 'done', 'schedule', '', '', :now)"),
+                             {"i": i, "p": period, "now": "2025-07-01 00:00:00"})
+        upgrade(revision="0005_analysis_period_bounds")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT period, period_start, period_end FROM analysis ORDER BY id")).all()
+        db.engine.dispose()
+    as_date = lambda v: v if v is None or isinstance(v, date) else date.fromisoformat(v)  # noqa: E731 - SQLite text
+    assert [(p, as_date(s), as_date(e)) for p, s, e in rows] == [
+        ("2025-Q1", date(2025, 1, 1), date(2025, 3, 31)),
+        ("2025-02", date(2025, 2, 1), date(2025, 2, 28)),
+        ("2024", date(2024, 1, 1), date(2024, 12, 31)),
+        ("2025-H2", date(2025, 7, 1), date(2025, 12, 31)),
+        ("2025-Q9", None, None),
+    ]

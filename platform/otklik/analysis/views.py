@@ -43,8 +43,7 @@ def _kinds(tenant) -> list[str]:
 @office_required()
 def index():
     kind = request.args.get("kind", "")
-    page = _Page(_history_keys(kind), request.args.get("page", 1, type=int), PER_PAGE)
-    page.items = _loaded(page.items)
+    page = db.paginate(history(kind), per_page=PER_PAGE, error_out=False)
     return render_template(
         "office/analyses/index.html",
         page=page,
@@ -59,58 +58,19 @@ def index():
     )
 
 
-_CADENCE_ORDER = {"year": 0, "half_year": 1, "quarter": 2, "month": 3}
-_KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
-
-
-def latest_analyses(limit: int) -> list[Analysis]:
-    """The current tenant's analyses of the latest periods first, in the history's order (the office home's list)."""
-    return _loaded(_history_keys()[:limit])
+def history(kind: str = ""):
+    """The tenant's analyses in the history's order (`Analysis.latest_first`), of one kind if `kind` is one: the
+    history pages through it in the database, the office home takes its first rows."""
+    stmt = select(Analysis).order_by(*Analysis.latest_first())
+    return stmt.where(Analysis.kind == kind) if kind in KINDS else stmt
 
 
 def _home_panel() -> dict:
     """The office home's "Latest analyses" panel."""
-    return {"recent": latest_analyses(8), "kind_labels": KIND_LABELS}
+    return {"recent": db.session.execute(history().limit(8)).scalars().all(), "kind_labels": KIND_LABELS}
 
 
 add_home_panel("office/analyses/_home_panel.html", _home_panel, order=50)
-
-
-def _history_keys(kind: str = "") -> list:
-    """(id, kind, period) of the tenant's analyses, latest period first. A tenant has a few dozen a year: sorted
-    here by the period's end (2025-Q1 after 2025-03, the year after its December), which their names alone do not
-    sort by."""
-    stmt = select(Analysis.id, Analysis.kind, Analysis.period)
-    if kind in KINDS:
-        stmt = stmt.where(Analysis.kind == kind)
-    return sorted(db.session.execute(stmt).all(), key=_history_key)
-
-
-def _loaded(keys) -> list[Analysis]:
-    """The analyses of `keys`, in their order, with their documents: only the rows shown are loaded whole."""
-    ids = [k.id for k in keys]
-    loaded = {a.id: a for a in db.session.execute(select(Analysis).where(Analysis.id.in_(ids))).scalars()}
-    return [loaded[i] for i in ids if i in loaded]
-
-
-def _history_key(analysis):
-    try:
-        p = parse_period(analysis.period)
-        return (-p.end.toordinal(), _CADENCE_ORDER[p.cadence], _KIND_ORDER.get(analysis.kind, 9), -analysis.id)
-    except BadPeriod:
-        return (0, 9, _KIND_ORDER.get(analysis.kind, 9), -analysis.id)
-
-
-class _Page:
-    """The slice of a sorted list the pager macro shows (the attributes of Flask-SQLAlchemy's Pagination)."""
-
-    def __init__(self, rows: list, page: int, per_page: int):
-        self.total = len(rows)
-        self.pages = max(1, -(-self.total // per_page))
-        self.page = min(max(page, 1), self.pages)
-        self.items = rows[(self.page - 1) * per_page: self.page * per_page]
-        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
-        self.prev_num, self.next_num = self.page - 1, self.page + 1
 
 
 @bp.route("/<analysis_id>")

@@ -113,7 +113,7 @@ def analysis(analysis_id):
             parameters=[{"name": "kind", "in": "query", "required": False, "schema": {"type": "string"}}])
 @api_auth()
 def analyses():
-    stmt = select(Analysis).order_by(Analysis.period.desc(), Analysis.kind, Analysis.id.desc())
+    stmt = select(Analysis).order_by(*Analysis.latest_first())
     if request.args.get("kind"):
         stmt = stmt.where(Analysis.kind == request.args["kind"])
     rows = db.session.execute(stmt.limit(500)).scalars().all()

@@ -1,5 +1,7 @@
 """Office pages of analyses: history, one analysis, and an officer's run for a period with its progress."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -194,3 +196,48 @@ def test_office_home_lists_the_latest_periods_first(app, client, office):
     latest = html[html.index("Последние анализы"):]
     assert latest.index("II квартал 2025") < latest.index("I квартал 2025") < latest.index("02.2025")
     assert "Омск" not in latest
+
+
+def test_history_pages_in_the_database_in_period_order(app, client, office):
+    """More than a page of analyses: the pages follow one order (latest period end first, the quarter before its
+    last month), and another authority's many analyses neither show nor add pages."""
+    with app.app_context():
+        for slug, n in (("vladimir-test", 30), ("omsk-test", 60)):
+            tenant = db.session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one()
+            with tenant_scope(tenant):
+                for m in range(n):
+                    period = f"{2020 + m // 12}-{m % 12 + 1:02d}"
+                    db.session.add(Analysis(kind="appeals", period=period, status="done", result=None))
+                db.session.add(Analysis(kind="appeals", period="2020-Q4", status="done"))
+                db.session.commit()
+    login(client, "viewer@v.test")
+    pages = [client.get(f"/vladimir-test/office/analyses/?page={n}").get_data(as_text=True) for n in (1, 2)]
+    assert "Страница 2 из 2" in pages[1]  # 34 analyses of Vladimir: 25 and 9, not Omsk's 61 more
+    rows = [re.findall(r'<td><a href="/vladimir-test/office/analyses/(\d+)"', html) for html in pages]
+    assert [len(r) for r in rows] == [25, 9]
+    with app.app_context():
+        shown = [db.session.execute(across_tenants(select(Analysis.period).where(Analysis.id == int(i)))).scalar_one()
+                 for i in rows[0] + rows[1]]
+    assert shown[:4] == ["2025-Q2", "2025-Q1", "2025-02", "2022-06"]
+    assert shown[-14:-11] == ["2021-01", "2020-Q4", "2020-12"]  # a quarter before the month it ends with
+    assert shown[-1] == "2020-01" and len(set(shown)) == 34
+
+
+def test_an_analysis_knows_its_period_bounds_however_it_is_made(app, make_tenant):
+    from datetime import date
+
+    from otklik.jobs import claim_analysis
+
+    tenant = make_tenant("vladimir", slug="bounds")
+    with app.app_context():
+        row = Analysis(kind="appeals", period="2025-Q1")
+        assert (row.period_start, row.period_end) == (date(2025, 1, 1), date(2025, 3, 31))
+        row.period = "2024"
+        assert (row.period_start, row.period_end) == (date(2024, 1, 1), date(2024, 12, 31))
+        row.period = "2025-Q9"  # not a period: no bounds (running it fails and says why)
+        assert (row.period_start, row.period_end) == (None, None)
+        t = db.session.get(Tenant, tenant.id)
+        with tenant_scope(t):
+            claimed = claim_analysis(t, "surveys", "2025-02")
+            stored = db.session.execute(select(Analysis).where(Analysis.id == claimed.id)).scalar_one()
+            assert (stored.period_start, stored.period_end) == (date(2025, 2, 1), date(2025, 2, 28))
