@@ -52,9 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    import importlib
-    import importlib.util
-
+    from .capabilities import load
+    from .jobs import CAPABILITY_TICK
     from .plugins import get_plugin_manager
     from .tenancy import reset_tenant_after_request
     from .web import CAPABILITY_VIEWS, admin, api, auth, centre, office, public
@@ -63,9 +62,8 @@ def _register_blueprints(app: Flask) -> None:
     for plugin_name, bp in get_plugin_manager().call_flat(None, "otklik_blueprints"):
         _guard_plugin_blueprint(bp, plugin_name)
         app.register_blueprint(bp)
-    capabilities = [
-        importlib.import_module(name) for name in CAPABILITY_VIEWS if importlib.util.find_spec(name) is not None
-    ]
+    capabilities = load(CAPABILITY_VIEWS)
+    load(CAPABILITY_TICK)  # their tick duties: a worker's app fails to start, not its first tick
     api.register_tenant_api()
     for module in (auth, admin, centre, api, office):
         app.register_blueprint(module.bp)

@@ -1,10 +1,8 @@
 """`flask` commands: tenants, users, schedule, bootstrap. Each capability adds its own group in its folder
-(`<capability>/cli.py` with a `register(app)` function)."""
+(`<capability>/cli.py`, calling `capabilities.add_cli_group`); CAPABILITY_CLI names those modules."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import sys
 from datetime import date
@@ -14,13 +12,14 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .capabilities import CLI_COMMANDS, load
 from .extensions import db
 from .models import Tenant
 from .plugins import SettingsError
 from .profiles import load_profile
 from .tenants import OnboardingError, add_member, create_tenant, find_or_create_user
 
-CAPABILITY_CLI = ("otklik.intake.cli", "otklik.surveys.cli", "otklik.analysis.cli", "otklik.demo")
+CAPABILITY_CLI = ("otklik.intake.cli", "otklik.analysis.cli", "otklik.demo")
 
 tenants_cli = AppGroup("tenants", help="Authorities hosted on the platform.")
 users_cli = AppGroup("users", help="People and their roles.")
@@ -160,6 +159,6 @@ def register_cli(app) -> None:
     for group in (tenants_cli, users_cli, schedule_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap)
-    for name in CAPABILITY_CLI:
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name).register(app)
+    load(CAPABILITY_CLI)
+    for command in CLI_COMMANDS:
+        app.cli.add_command(command)

@@ -13,7 +13,6 @@ before the web server starts, with or without Redis running.
 
 from __future__ import annotations
 
-import importlib
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -23,6 +22,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
+from .capabilities import add_cli_group
 from .cli import DEMO_TENANTS
 from .extensions import db
 from .models import Analysis, Appeal, Tenant
@@ -31,10 +31,6 @@ from .tenancy import tenant_scope
 DEMO_PREFIX = "demo-"
 DEFAULT_APPEALS = 4000
 DEFAULT_ANSWERS = 1500
-
-
-def register(app) -> None:
-    app.cli.add_command(demo_command)
 
 
 @click.command("demo")
@@ -61,6 +57,9 @@ def demo_command(if_empty, n_appeals, n_answers, slugs, seed, today):
             _demo_tenant(i, tenant_id, if_empty, n_appeals, n_answers, seed, end)
 
 
+add_cli_group(demo_command)
+
+
 def _demo_tenant(i, tenant_id, if_empty, n_appeals, n_answers, seed, end) -> None:
     db.session.remove()  # a fresh session per tenant, as the tick does
     tenant = db.session.get(Tenant, tenant_id)
@@ -74,7 +73,6 @@ def _demo_tenant(i, tenant_id, if_empty, n_appeals, n_answers, seed, end) -> Non
     click.echo(
         f"{tenant.slug}: {report['appeals']} appeals, {report['answers']} survey answers, "
         f"{report['analyses']} analyses ({time.monotonic() - started:.1f} s)"
-        + (f"; {report['note']}" if report.get("note") else "")
     )
 
 
@@ -102,29 +100,16 @@ def _window(end: date | None, tenant) -> tuple[datetime, datetime]:
 def fill_tenant(tenant, n_appeals: int, n_answers: int, seed: int, end: date | None = None) -> dict:
     """Replace the tenant's synthetic rows with fresh ones of the given sizes; returns what it made."""
     start, stop = _window(end, tenant)
-    report = {"appeals": 0, "answers": 0, "note": ""}
-    notes = []
+    from .intake.synthetic import generate_appeals
+
+    report = {"appeals": 0, "answers": 0}
     db.session.execute(delete(Appeal).where(Appeal.tenant_id == tenant.id, Appeal.external_id.like(f"{DEMO_PREFIX}%")))
     db.session.commit()
-    generate_appeals = _generator("otklik.intake.synthetic", "generate_appeals")
-    if generate_appeals is None:
-        notes.append("no appeals generator (otklik.intake.synthetic)")
-    elif n_appeals:
+    if n_appeals:
         report["appeals"] = _insert_appeals(tenant, generate_appeals, n_appeals, start, stop, seed)
-    if n_answers and _generator("otklik.surveys.synthetic", "generate_responses") is None:
-        notes.append("no survey answers generator (otklik.surveys.synthetic)")
-    elif n_answers:
+    if n_answers:
         report["answers"] = fill_surveys(tenant, n_answers, start, stop, seed)
-    report["note"] = "; ".join(notes)
     return report
-
-
-def _generator(module: str, *names):
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    return next((getattr(mod, n) for n in names if hasattr(mod, n)), None)
 
 
 def _insert_appeals(tenant, generate_appeals, n: int, start: datetime, stop: datetime, seed: int) -> int:
@@ -238,14 +223,14 @@ def fill_surveys(tenant, n: int, start: datetime, stop: datetime, seed: int) -> 
 def run_analyses(tenant, end: date | None = None) -> int:
     """What the scheduler tick would enqueue for this tenant, run here and now (plus re-runs of existing ones)."""
     from .analysis.runner import run
-    from .jobs import _volume_counter, claim_analysis
+    from .jobs import claim_analysis, volume_counter
     from .periods import local_today
     from .schedule import due_periods, tenant_schedule
 
     today = end or local_today(tenant.tz)
     ids = []
     for entry in tenant_schedule(tenant):
-        volume = _volume_counter(tenant, entry.kind)
+        volume = volume_counter(tenant, entry.kind)
         for period in due_periods(tenant, entry, today, volume):
             analysis = claim_analysis(tenant, entry.kind, period.name, trigger="schedule")
             if analysis is None:

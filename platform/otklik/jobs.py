@@ -3,7 +3,8 @@
 The database is the source of truth; Redis carries only work that can be recomputed. Jobs take ids, never ORM
 objects, and travel as JSON. A job is retried (`Retry`) so that one whose worker was killed runs again.
 The tick reads every tenant's schedule and, for each due (tenant, kind, period), inserts the Analysis row
-first: the unique key decides, so a tick run twice, or two ticks at once, enqueue the analysis once.
+first: the unique key decides, so a tick run twice, or two ticks at once, enqueue the analysis once. It also does
+the capabilities' tick duties (`capabilities.add_tick_duty`), registered by the modules of CAPABILITY_TICK.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .capabilities import TICK_DUTIES
 from .extensions import db
+
+CAPABILITY_TICK = ("otklik.surveys.volume", "otklik.publishing.deadlines")
+"""Capability modules with tick duties (answers in a period; publication deadline warnings), loaded by create_app."""
 
 log = logging.getLogger(__name__)
 RETRY = Retry(max=3, interval=[5, 30, 120])
@@ -130,13 +135,13 @@ def _tick(now: datetime) -> dict:
         with tenant_scope(tenant):
             today = local_today(tenant.tz, now)
             for entry in tenant_schedule(tenant):
-                volume = _volume_counter(tenant, entry.kind)
+                volume = volume_counter(tenant, entry.kind)
                 for period in due_periods(tenant, entry, today, volume):
                     analysis = claim_analysis(tenant, entry.kind, period.name)
                     if analysis is not None:
                         enqueue_analysis(analysis, tenant.slug, queue)
                         enqueued.append(analysis.job_id)
-            warnings += _deadline_warnings(tenant, today)
+            warnings += duty_warnings(tenant, today)
     if enqueued:
         log.info("tick enqueued %s", ", ".join(enqueued))
     for warning in warnings:
@@ -144,22 +149,18 @@ def _tick(now: datetime) -> dict:
     return {"enqueued": enqueued, "warnings": warnings}
 
 
-def _volume_counter(tenant, kind):
-    """Answers in a period, for the `month_or_quarter` rule; provided by the surveys capability when present."""
-    try:
-        from .surveys.volume import answers_in_period
-    except ImportError:
+def volume_counter(tenant, kind: str):
+    """period -> answers of `kind` in it, for the `month_or_quarter` rule: what the tick duties count, added up
+    (None when no duty counts answers)."""
+    counters = [duty.volume for duty in TICK_DUTIES if duty.volume is not None]
+    if not counters:
         return None
-    return lambda period: answers_in_period(tenant, kind, period)
+    return lambda period: sum(count(tenant, kind, period) for count in counters)
 
 
-def _deadline_warnings(tenant, today: date) -> list[str]:
-    """Deadline warnings (publication rules, overdue measures) from capabilities that define them."""
-    try:
-        from .publishing.deadlines import deadline_warnings
-    except ImportError:
-        return []
-    return deadline_warnings(tenant, today)
+def duty_warnings(tenant, today: date) -> list[str]:
+    """The tick duties' warnings for one tenant (publication deadlines, overdue measures)."""
+    return [w for duty in TICK_DUTIES if duty.warnings is not None for w in duty.warnings(tenant, today)]
 
 
 def run_analysis(analysis_id: int) -> dict:

@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from ..capabilities import add_cli_group
 from ..extensions import db
 from ..models import Analysis, Tenant
 from ..periods import BadPeriod, parse_period
@@ -89,5 +90,4 @@ def list_command(slug, as_json):
         click.echo(f"{i['id']:6} {i['kind']:18} {i['period']:8} {i['status']:8} {i['trigger']}")
 
 
-def register(app) -> None:
-    app.cli.add_command(analyses_cli)
+add_cli_group(analyses_cli)

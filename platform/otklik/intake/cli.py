@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from ..capabilities import add_cli_group
 from ..extensions import db
 from ..models import Tenant
 from ..tenancy import tenant_scope
@@ -71,6 +72,5 @@ def classifier_load(slug, path):
     click.echo(f"loaded {n} codes into {slug}")
 
 
-def register(app) -> None:
-    app.cli.add_command(appeals_cli)
-    app.cli.add_command(classifier_cli)
+add_cli_group(appeals_cli)
+add_cli_group(classifier_cli)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..capabilities import add_home_panel, add_office_nav
 from ..channels import tenant_channels
 from ..extensions import db
 from ..localtime import as_utc, local_date
@@ -23,7 +24,7 @@ from ..models.appeal import CLIENT_TYPES, KINDS, OUTCOMES
 from ..models.intake import ClassifierEntry, ImportBatch, ImportMapping
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..vocabulary import AUDIENCE_LABELS, AUDIENCES
-from ..web.access import add_home_panel, add_office_nav, office_required
+from ..web.access import office_required
 from ..web.api import api_auth, documented, tenant_api
 from . import deadlines
 from .classifier import SECTIONS, ClassifierError, check_code, load_classifier, loaded_codes

@@ -1,5 +1,5 @@
 """Publication deadlines of analyses (Vladimir 21: the quarterly appeals analysis is published no later than the
-45th calendar day after the quarter). The scheduler tick calls `deadline_warnings` for every tenant."""
+45th calendar day after the quarter). The scheduler tick calls `deadline_warnings` for every tenant (a tick duty)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..capabilities import add_tick_duty
 from ..extensions import db
 from ..models import Analysis
 from ..periods import completed_periods
@@ -67,3 +68,6 @@ def _warnings(tenant, today: date) -> list[str]:
                          status=status or _("not started"), clause=entry.publish_clause)
             out.append(text.strip())
     return out
+
+
+add_tick_duty("publishing.deadlines", warnings=deadline_warnings)

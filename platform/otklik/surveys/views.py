@@ -37,13 +37,14 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..capabilities import add_home_panel, add_office_nav
 from ..channels import channel_codes, tenant_channels
 from ..extensions import db, limiter
 from ..models.survey import PublishedVersionImmutable, Questionnaire, QuestionnaireVersion, Survey
 from ..periods import local_today
 from ..tenancy import enter_tenant, enter_tenant_of, finds_own_tenant, get_or_404, register_tenant_blueprint
 from ..vocabulary import AUDIENCE_LABELS
-from ..web.access import add_home_panel, add_office_nav, office_required
+from ..web.access import office_required
 from . import service
 from .engine import QuestionnaireInvalid, check_answers, read_form
 from .importer import parse_mapping, read_csv

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from ..capabilities import add_tick_duty
 from ..extensions import db
 from ..models.survey import SurveyResponse
 from ..tenancy import across_tenants
@@ -24,3 +25,6 @@ def answers_in_period(tenant, kind: str, period) -> int:
     )
     # Filtered on tenant_id explicitly, so it also answers outside a tenant scope.
     return int(db.session.execute(across_tenants(stmt)).scalar_one())
+
+
+add_tick_duty("surveys.volume", volume=answers_in_period)

@@ -1,7 +1,9 @@
 """Blueprints: admin (regional), office (authority), public (citizens), centre (analysts), api.
 
 Capabilities add their own blueprints in their folders (`<capability>/views.py` with a `bp`), listed in
-CAPABILITY_VIEWS; their office pages use `access.office_required` and register themselves in the navigation.
+CAPABILITY_VIEWS: every module listed must exist, and `create_app` fails naming one that is missing or broken.
+Their office pages use `access.office_required`; navigation entries and office-home panels are registered with
+`otklik.capabilities.add_office_nav` and `add_home_panel` when the module is imported.
 """
 
 CAPABILITY_VIEWS = (
@@ -9,6 +11,4 @@ CAPABILITY_VIEWS = (
     "otklik.surveys.views",
     "otklik.analysis.views",
     "otklik.reports.views",
-    "otklik.painmap.views",
-    "otklik.publishing.views",
 )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
+
+from ..capabilities import OFFICE_NAV, NavItem
 
 ROLE_RANK = {"viewer": 1, "operator": 2, "officer": 3}
 
@@ -64,34 +65,8 @@ admin_required = global_role_required("admin")
 analyst_required = global_role_required("analyst")
 
 
-@dataclass(frozen=True)
-class NavItem:
-    endpoint: str
-    label: object  # a lazy string
-    min_role: str = "viewer"
-    order: int = 100
-
-
-OFFICE_NAV: list[NavItem] = []
-"""Office navigation; each capability appends its entries when its views are imported."""
-
-OFFICE_HOME_PANELS: list[tuple[int, str, object]] = []
-"""(order, template, context function) panels of the office home, added by capabilities."""
-
-
-def add_office_nav(endpoint: str, label, min_role: str = "viewer", order: int = 100) -> None:
-    if all(item.endpoint != endpoint for item in OFFICE_NAV):
-        OFFICE_NAV.append(NavItem(endpoint, label, min_role, order))
-        OFFICE_NAV.sort(key=lambda i: i.order)
-
-
-def add_home_panel(template: str, context=None, order: int = 100) -> None:
-    if all(t != template for _, t, _ in OFFICE_HOME_PANELS):
-        OFFICE_HOME_PANELS.append((order, template, context or (lambda: {})))
-        OFFICE_HOME_PANELS.sort(key=lambda p: p[0])
-
-
 def visible_nav() -> list[NavItem]:
+    """The office navigation entries (`capabilities.add_office_nav`) the signed-in member's role may open."""
     role = tenant_role()
     if role is None:
         return []

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template
 from flask_babel import lazy_gettext as _l
 
+from ..capabilities import HOME_PANELS, add_office_nav
 from ..channels import tenant_channels
 from ..schedule import next_runs
 from ..tenancy import register_tenant_blueprint
 from ..vocabulary import CADENCE_LABELS, KIND_LABELS
-from .access import OFFICE_HOME_PANELS, add_office_nav, office_required
+from .access import office_required
 
 bp = Blueprint("office", __name__, url_prefix="/<tenant_slug>/office")
 register_tenant_blueprint(bp)
@@ -20,7 +21,7 @@ add_office_nav("office.home", _l("Overview"), order=0)
 @office_required()
 def home():
     tenant = g.tenant
-    panels = [(template, context()) for _order, template, context in OFFICE_HOME_PANELS]
+    panels = [(panel.template, panel.context()) for panel in HOME_PANELS]  # capabilities' add_home_panel
     return render_template(
         "office/home.html",
         tenant=tenant,

@@ -1,0 +1,97 @@
+"""What a capability adds to the core, and how the core loads the capabilities.
+
+A capability (intake, surveys, analysis, reports, publishing, ...) says what it adds when its module is imported,
+with one small function per kind of addition:
+
+- `add_office_nav(endpoint, label, min_role, order)`: an entry of the office navigation;
+- `add_home_panel(template, context, order)`: a panel of the office home, a template and its context function;
+- `add_tick_duty(name, warnings=..., volume=...)`: what the scheduler tick asks of it for each tenant;
+- `add_cli_group(command)`: a `flask` command or group of commands.
+
+The core names the modules it loads, each list beside the code that uses it: `web.CAPABILITY_VIEWS` (blueprints,
+navigation, home panels), `cli.CAPABILITY_CLI` (commands) and `jobs.CAPABILITY_TICK` (tick duties). `create_app`
+imports them all with `load()`, which fails the start with an error naming a module that is missing or broken;
+the office home, the tick and the command line then iterate what was registered. No capability imports another
+to contribute, and the core imports none by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+
+
+class CapabilityError(RuntimeError):
+    """A capability module named by the core could not be imported: the app does not start without it."""
+
+
+def load(names: Iterable[str]) -> list[ModuleType]:
+    """Import the capability modules `names`, in order; any failure names the module."""
+    modules = []
+    for name in names:
+        try:
+            modules.append(importlib.import_module(name))
+        except Exception as exc:
+            raise CapabilityError(f"capability module {name!r} could not be imported: "
+                                  f"{type(exc).__name__}: {exc}") from exc
+    return modules
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy string
+    min_role: str = "viewer"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    template: str
+    context: Callable[[], dict]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TickDuty:
+    """What the scheduler tick asks of a capability, per tenant (inside that tenant's scope).
+
+    `warnings(tenant, today) -> list[str]`: deadline warnings the tick logs (publication deadlines, overdue measures).
+    `volume(tenant, kind, period) -> int`: answers of `kind` in a period, for the schedule's `month_or_quarter` rule.
+    """
+
+    name: str
+    warnings: Callable | None = None
+    volume: Callable | None = None
+
+
+OFFICE_NAV: list[NavItem] = []
+HOME_PANELS: list[HomePanel] = []
+TICK_DUTIES: list[TickDuty] = []
+CLI_COMMANDS: list = []
+
+
+def add_office_nav(endpoint: str, label, min_role: str = "viewer", order: int = 100) -> None:
+    if all(item.endpoint != endpoint for item in OFFICE_NAV):
+        OFFICE_NAV.append(NavItem(endpoint, label, min_role, order))
+        OFFICE_NAV.sort(key=lambda i: i.order)
+
+
+def add_home_panel(template: str, context: Callable[[], dict] | None = None, order: int = 100) -> None:
+    """A panel of the office home: `template` is included with `ctx`, the dict `context()` returns per request."""
+    if all(p.template != template for p in HOME_PANELS):
+        HOME_PANELS.append(HomePanel(template, context or dict, order))
+        HOME_PANELS.sort(key=lambda p: p.order)
+
+
+def add_tick_duty(name: str, *, warnings: Callable | None = None, volume: Callable | None = None) -> None:
+    if all(d.name != name for d in TICK_DUTIES):
+        TICK_DUTIES.append(TickDuty(name, warnings, volume))
+
+
+def add_cli_group(command) -> None:
+    """A click command or group (`flask.cli.AppGroup`) that `flask` offers beside the core's."""
+    if all(c.name != command.name for c in CLI_COMMANDS):
+        CLI_COMMANDS.append(command)
