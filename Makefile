@@ -42,8 +42,10 @@ test: install browser
 test-pg: install browser
 	OTKLIK_TEST_DATABASE_URL=$(PG_URL) OTKLIK_TEST_REDIS_URL=$(PG_REDIS_URL) $(BIN)/pytest
 
+## Ruff, then the layering contract (pyproject.toml [tool.importlinter], docs/ARCHITECTURE.md).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install
 	@for b in bench/*.py; do [ "$$(basename $$b)" = "generate.py" ] || $(BIN)/python $$b --help >/dev/null; done

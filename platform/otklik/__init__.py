@@ -112,8 +112,8 @@ def _register_session_rules(app: Flask) -> None:
                 logout_user()
                 session.clear()
 
+    from .access import visible_nav
     from .web import labels
-    from .web.access import visible_nav
 
     labels.register(app)
 

@@ -22,7 +22,7 @@ from werkzeug.local import LocalProxy
 from .extensions import db
 
 if TYPE_CHECKING:
-    from .models import Tenant
+    from .models.tenant import Tenant
 
 ALL_TENANTS = "all_tenants"
 """The one execution option that lets a statement work across tenants. Grep for it to audit every use."""
@@ -163,7 +163,7 @@ def load_tenant_from_url(endpoint, values) -> None:
 
 def enter_tenant_of(slug: str) -> None:
     """The active tenant of `slug` becomes the request's tenant; 404 if there is none."""
-    from .models import Tenant
+    from .models.tenant import Tenant
 
     tenant = db.session.execute(select(Tenant).where(Tenant.slug == slug, Tenant.active.is_(True))).scalar_one_or_none()
     if tenant is None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
+from ..access import office_required, tenant_role
 from ..capabilities import add_home_panel, add_office_nav
 from ..channels import tenant_channels
 from ..extensions import db
@@ -22,7 +23,6 @@ from ..results.document import read
 from ..schedule import tenant_schedule
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..vocabulary import KIND_LABELS, KINDS, STATUS_LABELS
-from ..web.access import office_required, tenant_role
 from .jobs import request_analysis
 
 bp = Blueprint("analyses", __name__, url_prefix="/<tenant_slug>/office/analyses")

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..access import office_required
+from ..api import api_auth, documented, tenant_api
 from ..capabilities import add_home_panel, add_office_nav
 from ..channels import tenant_channels
 from ..extensions import db
@@ -24,8 +26,6 @@ from ..models.appeal import CLIENT_TYPES, KINDS, OUTCOMES
 from ..models.intake import ClassifierEntry, ImportBatch, ImportMapping
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..vocabulary import AUDIENCE_LABELS, AUDIENCES
-from ..web.access import office_required
-from ..web.api import api_auth, documented, tenant_api
 from . import deadlines
 from .classifier import SECTIONS, ClassifierError, check_code, load_classifier, loaded_codes
 from .importer import FIELDS, ImportRefused, import_records, read_chunks, report_csv, safe_cell
@@ -226,7 +226,7 @@ def detail(appeal_id):
     appeal = get_or_404(Appeal, appeal_id)
     answer, redirect_form, extend = _forms()
     if request.method == "POST":
-        from ..web.access import ROLE_RANK, tenant_role
+        from ..access import ROLE_RANK, tenant_role
 
         if ROLE_RANK[tenant_role()] < ROLE_RANK["operator"]:
             abort(403)

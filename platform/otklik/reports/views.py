@@ -6,12 +6,12 @@ import io
 
 from flask import Blueprint, abort, g, render_template, request, send_file
 
+from ..access import office_required
 from ..channels import tenant_channels
 from ..models import Analysis
 from ..results.document import read
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..vocabulary import KIND_LABELS
-from ..web.access import office_required
 from .note import conclusions, period_title, summary
 from .xlsx import build_xlsx, file_name
 

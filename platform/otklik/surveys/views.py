@@ -37,6 +37,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..access import office_required
 from ..capabilities import add_home_panel, add_office_nav
 from ..channels import channel_codes, tenant_channels
 from ..extensions import db, limiter
@@ -44,7 +45,6 @@ from ..models.survey import PublishedVersionImmutable, Questionnaire, Questionna
 from ..periods import local_today
 from ..tenancy import enter_tenant, enter_tenant_of, finds_own_tenant, get_or_404, register_tenant_blueprint
 from ..vocabulary import AUDIENCE_LABELS
-from ..web.access import office_required
 from . import service
 from .engine import QuestionnaireInvalid, check_answers, read_form
 from .importer import parse_mapping, read_csv
@@ -254,7 +254,7 @@ def questionnaire(questionnaire_id: int):
 
 
 def _require_role(role: str) -> bool:
-    from ..web.access import ROLE_RANK, tenant_role
+    from ..access import ROLE_RANK, tenant_role
 
     if ROLE_RANK[tenant_role()] < ROLE_RANK[role]:
         abort(403)

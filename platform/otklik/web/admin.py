@@ -14,6 +14,7 @@ from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..access import admin_required
 from ..extensions import db
 from ..models import Membership, Tenant
 from ..models.user import TENANT_ROLES
@@ -21,7 +22,6 @@ from ..plugins import SettingsError, get_plugin_manager
 from ..profiles import available_profiles, load_profile, parse_profile
 from ..tenancy import across_tenants, tenant_scope
 from ..tenants import OnboardingError, add_member, create_tenant, update_plugins
-from .access import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

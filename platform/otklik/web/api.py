@@ -1,84 +1,20 @@
-"""JSON API under /api/v1. Tenant endpoints live under /api/v1/<tenant_slug>/ and take a per-tenant bearer
+"""JSON API under /api/v1: the OpenAPI document and the analyses. Tenant endpoints live under
+/api/v1/<tenant_slug>/ on `otklik.api.tenant_api` (capabilities add theirs there) and take a per-tenant bearer
 token (or, for GET, the session of a member). The OpenAPI document is generated from the `documented`
 declarations of the views themselves."""
 
 from __future__ import annotations
 
-import functools
-from datetime import UTC, datetime
-
-from flask import Blueprint, abort, g, jsonify, request
-from flask_login import current_user
+from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
+from ..api import OPENAPI_PATHS, api_auth, documented, tenant_api
 from ..extensions import csrf, db
-from ..models import Analysis, ApiToken
-from ..tenancy import get_or_404, register_tenant_blueprint
-from .access import ROLE_RANK, tenant_role
+from ..models import Analysis
+from ..tenancy import get_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-tenant_api = Blueprint("tenant_api", __name__, url_prefix="/<tenant_slug>")
-register_tenant_blueprint(tenant_api)
 csrf.exempt(bp)
-csrf.exempt(tenant_api)
-
-OPENAPI_PATHS: dict[str, dict] = {}
-
-
-def documented(path: str, method: str, summary: str, *, body: dict | None = None, response: dict | None = None,
-               parameters: list | None = None, tags: tuple = ()):
-    """Declare an endpoint in the OpenAPI document (path as OpenAPI writes it, e.g. /{tenant}/appeals)."""
-
-    def decorator(view):
-        op = {
-            "summary": summary,
-            "tags": list(tags),
-            "security": [{"bearer": []}],
-            "parameters": [{"name": "tenant", "in": "path", "required": True, "schema": {"type": "string"}}]
-            + (parameters or []),
-            "responses": {
-                "200": {"description": "OK", "content": {"application/json": {"schema": response or {"type": "object"}}}},
-                "401": {"description": "No valid token for this authority"},
-                "404": {"description": "No such authority or record"},
-                "422": {"description": "Invalid data: nothing was stored; the errors say row, field and reason"},
-            },
-        }
-        if body:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-        OPENAPI_PATHS.setdefault(path, {})[method.lower()] = op
-        return view
-
-    return decorator
-
-
-def api_auth(min_role: str = "viewer", write: bool = False):
-    """Bearer token of this tenant, or (read-only) the session of a member with at least `min_role`."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            header = request.headers.get("Authorization", "")
-            if header.startswith("Bearer "):
-                token = db.session.execute(
-                    select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(header[7:].strip()))
-                ).scalar_one_or_none()
-                if token is None or token.revoked_at is not None:
-                    return jsonify(error="invalid or revoked token for this authority"), 401
-                token.last_used_at = datetime.now(UTC)
-                g.api_token = token
-                return view(*args, **kwargs)
-            if not write and current_user.is_authenticated:
-                role = tenant_role()
-                if role is None:
-                    abort(404)
-                if ROLE_RANK[role] >= ROLE_RANK[min_role]:
-                    return view(*args, **kwargs)
-                abort(403)
-            return jsonify(error="authorization required: 'Authorization: Bearer <token>'"), 401
-
-        return wrapper
-
-    return decorator
 
 
 @bp.route("/openapi.json")

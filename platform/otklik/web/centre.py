@@ -10,10 +10,10 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from ..access import analyst_required
 from ..centre.compare import INDICATORS, SUPPRESSED, channel_columns, comparison, minimum, request_missing
 from ..channels import STANDARD_CHANNELS
 from ..periods import BadPeriod, parse_period
-from .access import analyst_required
 
 bp = Blueprint("centre", __name__, url_prefix="/centre")
 

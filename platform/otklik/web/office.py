@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template
 from flask_babel import lazy_gettext as _l
 
+from ..access import office_required
 from ..capabilities import HOME_PANELS, add_office_nav
 from ..channels import tenant_channels
 from ..schedule import next_runs
 from ..tenancy import register_tenant_blueprint
 from ..vocabulary import CADENCE_LABELS, KIND_LABELS
-from .access import office_required
 
 bp = Blueprint("office", __name__, url_prefix="/<tenant_slug>/office")
 register_tenant_blueprint(bp)

@@ -1,4 +1,7 @@
-"""Who may open what. Anything a user may not see answers 404: another tenant's pages are not even confirmed."""
+"""Who may open what. Anything a user may not see answers 404: another tenant's pages are not even confirmed.
+
+Core, below the capabilities: their office pages use `office_required`, the web shell the rest.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import functools
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
-from ..capabilities import OFFICE_NAV, NavItem
+from .capabilities import OFFICE_NAV, NavItem
 
 ROLE_RANK = {"viewer": 1, "operator": 2, "officer": 3}
 
@@ -19,7 +22,7 @@ def _login_redirect():
 def tenant_role() -> str | None:
     """The signed-in user's role in the tenant of this request (cached on g)."""
     if "tenant_role" not in g:
-        from ..tenants import role_in
+        from .tenants import role_in
 
         tenant = getattr(g, "tenant", None)
         g.tenant_role = role_in(current_user, tenant) if tenant and current_user.is_authenticated else None
