@@ -9,7 +9,7 @@ valid, and then
 
 from __future__ import annotations
 
-import io
+import csv
 import re
 
 import pandas as pd
@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models.intake import ClassifierEntry
+from ..uploads import UnreadableFile, read_text
 
 CODE_RE = r"\d{4}\.\d{4}\.\d{4}\.\d{4}(?:\.\d{4})?"
 _CODE = re.compile(CODE_RE)
@@ -75,18 +76,31 @@ def check_code(code: str, known: set[str]) -> str:
 
 
 def parse_classifier(data: bytes) -> list[tuple[str, str]]:
-    """`code;title` lines (UTF-8 or Windows-1251, an optional header). Refuses the whole file on any bad line."""
+    """`code;title` records (the shared upload reader's encodings and delimiters, an optional header; a quoted
+    title keeps its delimiters). Refuses the whole file on any bad line, or on an encoding it does not accept."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1251", errors="replace")
+        upload = read_text(data)
+    except UnreadableFile as exc:
+        raise ClassifierError(exc.message) from None
     entries, errors, seen = [], [], set()
-    for number, line in enumerate(io.StringIO(text), start=1):
-        line = line.strip()
-        if not line:
+    rows = upload.rows()
+    end = 0
+    while True:
+        try:
+            record = next(rows, None)
+        except csv.Error:  # a quote left open ran past the csv module's field limit
+            errors.append((end + 1, "", "unclosed quote"))
+            break
+        if record is None:
+            break
+        number, end = end + 1, rows.line_num  # the record's first and last lines
+        if not any(cell.strip() for cell in record):
             continue
-        code, _, title = line.partition(";")
-        code, title = code.strip().strip('"'), title.strip().strip('"')
+        if end > number:  # titles are one line: a quote left open swallowed the lines after it
+            errors.append((number, record[0].strip(), "unclosed quote"))
+            continue
+        code = record[0].strip()
+        title = upload.delimiter.join(record[1:]).strip()  # an unquoted delimiter in the title stays in it
         if number == 1 and not _CODE.fullmatch(code) and code.lower() in ("code", "код"):
             continue
         if not _CODE.fullmatch(code):

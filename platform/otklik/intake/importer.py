@@ -11,7 +11,6 @@ Rows are numbered as a spreadsheet shows them: the header is row 1, the first ap
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -28,6 +27,7 @@ import pandas as pd
 from flask_babel import gettext
 from sqlalchemy import text
 
+from .. import uploads
 from ..channels import channel_codes
 from ..models.appeal import AUDIENCES, CLIENT_TYPES, KINDS, OUTCOMES
 from .classifier import check_codes, loaded_codes
@@ -42,6 +42,7 @@ LIMITS = {"external_id": 100, "reason": 300, "segment": 100, "object": 300, "top
           "tenant": 63}
 MAX_CELL = 1000  # any cell longer than this is refused (over-long lines, pasted letters: no personal data)
 CHUNK_ROWS = 50_000
+HEAD_BYTES = 1 << 20  # read from the disk to choose the encoding and delimiter of a file the command line names
 MAX_ERRORS = 1000  # errors kept for the report; the count goes on
 DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M:%S")
@@ -56,10 +57,11 @@ REASONS = {
     "file_empty": _l("The file is empty (zero bytes)."),
     "no_rows": _l("The file has a header but no appeals."),
     "no_header": _l("The file has no header row."),
-    "encoding": _l("The file is neither UTF-8 nor Windows-1251 text (%(detail)s)."),
+    "encoding": _l("The file is not all in %(encoding)s, the encoding of its beginning (%(detail)s): save it whole "
+                   "in UTF-8, Windows-1251 or KOI8-R."),
     "not_xlsx": _l("The file is not a readable XLSX workbook."),
     "bad_line": _l("The line cannot be read: %(detail)s."),
-    "wrong_delimiter": _l("Only one column was found: the delimiter must be ',' or ';'."),
+    "wrong_delimiter": _l("Only one column was found: the delimiter must be ',', ';' or tab."),
     "missing_column": _l("Required column '%(name)s' is missing."),
     "unmapped_column": _l("Column '%(name)s' named in the mapping is not in the file."),
     "duplicate_column": _l("Column '%(name)s' appears twice in the header."),
@@ -123,6 +125,11 @@ def error(row: int | None, column: str, value, code: str, **params) -> dict:
             "reason": reason_text(code, **params)}
 
 
+def unreadable(exc: uploads.UnreadableFile) -> dict:
+    """The shared reader's refusal of the file's encoding, as an error of the report."""
+    return {"row": None, "column": "", "value": "", "code": "encoding", "reason": exc.message}
+
+
 class ImportRefused(Exception):
     """Nothing was stored. `errors` are the first MAX_ERRORS problems, `error_count` all of them."""
 
@@ -172,12 +179,16 @@ class Source:
     header: list[str] = field(default_factory=list)
     estimated_rows: int = 0
 
+    @property
+    def encoding_label(self) -> str:
+        return uploads.label(self.encoding)
+
 
 def _head(source) -> bytes:
     if isinstance(source, (bytes, bytearray)):
-        return bytes(source[:65536])
+        return bytes(source[:HEAD_BYTES])
     with open(source, "rb") as f:
-        return f.read(65536)
+        return f.read(HEAD_BYTES)
 
 
 def _size(source) -> int:
@@ -199,34 +210,25 @@ def _binary(source):
 
 
 def sniff(source, filename: str = "") -> Source:
-    """Format, encoding (UTF-8 with or without BOM, else Windows-1251) and delimiter from the file's first 64 KB."""
+    """Format, encoding and delimiter (the shared upload reader's rules, `otklik.uploads`): from the whole file when
+    it is in memory, from its first 1 MB when it is read from the disk."""
     if _size(source) == 0:
         raise ImportRefused([error(None, "", "", "file_empty")])
     head = _head(source)
     if head.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
         return _sniff_xlsx(source)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
-        raise ImportRefused([error(None, "", "", "encoding", detail="UTF-16 or binary")])
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    else:
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < 65536)
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            encoding = "cp1251"
+    whole = isinstance(source, (bytes, bytearray))
+    complete = len(head) == _size(source)
     try:
-        lines = head.decode(encoding, errors="strict" if encoding == "cp1251" else "ignore").splitlines()
-    except UnicodeDecodeError:
-        raise ImportRefused([error(None, "", "", "encoding", detail="Windows-1251")]) from None
-    first = next((line for line in lines if line.strip()), None)  # pandas skips blank lines too
+        encoding = uploads.detect_encoding(bytes(source) if whole else head, complete=whole or complete)
+    except uploads.UnreadableFile as exc:
+        raise ImportRefused([unreadable(exc)]) from None
+    text = head.decode(encoding, errors="ignore")  # the head may end inside a character
+    first = next((line for line in text.splitlines() if line.strip()), None)  # pandas skips blank lines too
     if first is None:
         raise ImportRefused([error(1, "", "", "no_header")])
-    counts = {d: first.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=counts.get)
-    if counts[delimiter] == 0:
-        delimiter = ","
-    header = [h.strip().strip('"').strip() for h in first.split(delimiter)]
+    delimiter = uploads.sniff_delimiter(text, complete=complete)
+    header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
     return Source("csv", encoding, delimiter, header, max(_count_lines(source) - 1, 0))
 
 
@@ -255,7 +257,8 @@ def _csv_chunks(source, src: Source) -> Iterator[pd.DataFrame]:
     try:
         yield from reader
     except UnicodeDecodeError as exc:
-        raise ImportRefused([error(None, "", "", "encoding", detail=str(exc.reason))]) from None
+        raise ImportRefused([error(None, "", "", "encoding", encoding=uploads.label(src.encoding),
+                                   detail=str(exc.reason))]) from None
     except pd.errors.ParserError as exc:
         message = str(exc)
         match = re.search(r"line (\d+)", message)

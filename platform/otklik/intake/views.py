@@ -413,6 +413,7 @@ CLASSIFIER_REASONS = {  # parse_classifier's reasons, in the reader's language
     "malformed code": _l("the code is malformed: four or five groups of four digits, such as 0002.0007.0073.0510"),
     "duplicate code": _l("the code repeats an earlier line"),
     "no codes in the file": _l("there are no codes in the file"),
+    "unclosed quote": _l("a quote opened here is not closed, so the title runs over the next lines"),
 }
 
 

@@ -10,18 +10,18 @@ Layout: one row a respondent, a header row. A column is mapped onto a question b
 (`column = key`) overrides. A choice cell may hold the option's value or its text (case-insensitive);
 a multiple choice lists them separated by `;` or `|`. Optional columns: `submitted_at` (`YYYY-MM-DD`,
 `YYYY-MM-DD HH:MM`, `DD.MM.YYYY`, in the tenant's time zone), `channel` (a tenant channel code; default `pos`),
-`segment`. UTF-8 (with or without BOM) or Windows-1251, `,` or `;` delimited.
+`segment`. Encodings and delimiters are the shared upload reader's (`otklik.uploads`): UTF-8 (with or without
+BOM), Windows-1251 or KOI8-R; `,`, `;` or tab.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 
+from ..uploads import UnreadableFile, read_text
 from .engine import check_answers
 
 MAX_ROWS = 20000
@@ -45,15 +45,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("undecodable")
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -93,13 +84,10 @@ def read_csv(data: bytes, questions: list[dict], tenant, channel_codes: set[str]
              default_channel: str = "pos") -> ImportResult:
     result = ImportResult()
     try:
-        text = decode(data)
-    except ValueError:
-        result.errors.append(ImportError_(0, "", "", str(_l("The file is neither UTF-8 nor Windows-1251."))))
+        reader = read_text(data).rows()
+    except UnreadableFile as exc:
+        result.errors.append(ImportError_(0, "", "", exc.message))
         return result
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader, None)
     if not header:
         result.errors.append(ImportError_(1, "", "", str(_l("The file is empty."))))

@@ -29,6 +29,11 @@ def xlsx_bytes(rows, header=HEADER, formula_at=None) -> bytes:
     return buf.getvalue()
 
 
+def french(external_id="L-1", reason="Café crème à côté de l'école"):
+    """A row whose text is French: its file in Latin-1 is of none of the accepted encodings."""
+    return row(external_id, reason=reason, segment="retraités", object="Mairie de quartier")
+
+
 def without(column):
     return csv_bytes(GOOD, header=[h for h in HEADER if h != column])
 
@@ -65,6 +70,9 @@ CASES = {
     "other_tenant": (csv_bytes([row(tenant="omsk-test")], header=HEADER + ["tenant"]), "a.csv", "other_tenant",
                      "tenant"),
     "koi8_text": (csv_bytes([row(channel="сайт")], encoding="koi8-r"), "a.csv", "channel", "channel"),
+    "latin1_french": (csv_bytes([french()], encoding="latin-1"), "a.csv", "encoding", None),
+    "dos_866": (csv_bytes([row(reason="Задержка выплаты пособия")], encoding="cp866"), "a.csv", "encoding", None),
+    "utf16_without_bom": ((";".join(HEADER) + "\n").encode("utf-16-le"), "a.csv", "encoding", None),
     "xlsx_formula": (xlsx_bytes(GOOD, formula_at="H2"), "a.xlsx", "formula", "reason"),
     "xlsx_not_a_workbook": (b"PK\x03\x04 this is not a zip", "a.xlsx", "not_xlsx", None),
     "xlsx_missing_column": (xlsx_bytes(GOOD, header=[h for h in HEADER if h != "kind"]), "a.xlsx",
@@ -133,3 +141,42 @@ def test_report_defuses_formulas(app):
     assert "'=HYPERLINK" in text and "'@bad" in text and "'+7 900" in text and "'-x" in text
     assert "\n=" not in text and ";=" not in text
     assert "3" in text.splitlines()[-1]  # "... and 3 more errors"
+
+
+UNKNOWN = "Не удалось определить кодировку файла: ожидается UTF-8, Windows-1251 или KOI8-R."
+
+
+def test_a_file_of_another_encoding_is_refused_with_what_is_expected(app, tenant):
+    data = csv_bytes([french("L-1", "Café crème"), french("L-2", "Élève à l'école")], encoding="latin-1")
+    with app.app_context():
+        t = tenant_row(app, tenant)
+        with tenant_scope(t), pytest.raises(ImportRefused) as refused:
+            import_file(db.session, t, data, "a.csv")
+    assert [(e["row"], e["code"], e["reason"]) for e in refused.value.errors] == [(None, "encoding", UNKNOWN)]
+    assert stored(app) == 0
+
+
+def test_binary_and_utf16_files_are_told_apart(app, tenant):
+    with app.app_context():
+        t = tenant_row(app, tenant)
+        with tenant_scope(t), pytest.raises(ImportRefused) as refused:
+            import_file(db.session, t, csv_bytes(GOOD, encoding="utf-16"), "a.csv")
+    assert refused.value.errors[0]["reason"].startswith("Файл не является текстом (двоичные данные или UTF-16)")
+
+
+def test_the_office_preview_and_job_show_the_encoding_refusal(app, client, tenant, make_user, login_as, run_jobs):
+    make_user("officer@vlad-bad.test", tenant=tenant, role="officer")
+    login_as("officer@vlad-bad.test")
+    data = csv_bytes([french("L-1", "Crème brûlée à emporter")], encoding="latin-1")
+    response = client.post("/vlad-bad/office/appeals/import", data={"file": (io.BytesIO(data), "a.csv"),
+                                                                     "mapping": ""},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    batch_url = response.headers["Location"]
+    html = client.get(batch_url).get_data(as_text=True)
+    assert UNKNOWN in html and "Запустить импорт" not in html
+    client.post(batch_url)  # even when asked to run, the job refuses the file and stores nothing
+    run_jobs()
+    assert client.get(batch_url + "/progress").get_json()["status"] == "refused"
+    assert UNKNOWN in client.get(batch_url + "/report.csv").get_data(as_text=True)
+    assert stored(app) == 0

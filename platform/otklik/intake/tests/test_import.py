@@ -271,3 +271,42 @@ def test_spaces_around_values_are_stripped(app, tenant):
     run_import(app, tenant, csv_bytes([row(" A-9 ", channel=" email", kind="complaint ", reason=" текст ")]))
     a = appeals(app, tenant)["A-9"]
     assert (a.channel, a.kind, a.reason) == ("email", "complaint", "текст")
+
+
+# ------------------------------------------------------------------------------- encodings and delimiters (uploads)
+
+def test_koi8_r_file_imports_with_its_cyrillic_text(app, tenant):
+    data = csv_bytes([row("K-1", reason="Задержка выплаты пособия", segment="многодетные семьи"),
+                      row("K-2", reason="Ремонт дороги во дворе", object="Благоустройство")], encoding="koi8-r")
+    assert run_import(app, tenant, data).inserted == 2
+    got = appeals(app, tenant)
+    assert (got["K-1"].reason, got["K-1"].segment) == ("Задержка выплаты пособия", "многодетные семьи")
+    assert (got["K-2"].reason, got["K-2"].object) == ("Ремонт дороги во дворе", "Благоустройство")
+
+
+def test_short_koi8_r_file_is_not_taken_for_windows_1251(app, tenant):
+    """Two Cyrillic words: too little text for the statistics; the letters' case decides."""
+    data = csv_bytes([row("K-1", reason="жалоба", segment="пенсионеры")], encoding="koi8-r", delimiter=",")
+    run_import(app, tenant, data)
+    assert appeals(app, tenant)["K-1"].reason == "жалоба"
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_a_quoted_delimiter_stays_in_its_field(app, tenant, delimiter):
+    reasons = ["Отказ; повторное обращение", "Ремонт, благоустройство; двор", 'Ответ "по существу"\tне дан']
+    data = csv_bytes([row(f"Q-{i}", reason=r) for i, r in enumerate(reasons)], delimiter=delimiter,
+                     encoding="cp1251")
+    assert run_import(app, tenant, data).inserted == 3
+    assert [a.reason for a in appeals(app, tenant).values()] == reasons
+
+
+def test_quoted_delimiters_in_the_header_do_not_mislead(app, tenant):
+    """Counting the header's characters would take ';' here (six of them against three commas); the reader looks
+    at the quotes and the lines."""
+    header = ["Номер;СЭД;рег", "Вид;тип;код", "Канал", "Дата"]
+    rows = [{"Номер;СЭД;рег": f"S-{i}", "Вид;тип;код": "appeal", "Канал": "post", "Дата": "02.02.2025"}
+            for i in range(3)]
+    mapping = {"external_id": "Номер;СЭД;рег", "kind": "Вид;тип;код", "channel": "Канал", "registered_at": "Дата"}
+    data = csv_bytes(rows, header=header, delimiter=",", encoding="utf-8")
+    assert run_import(app, tenant, data, mapping=mapping).inserted == 3
+    assert appeals(app, tenant)["S-2"].channel == "post"

@@ -81,6 +81,31 @@ def test_classifier_file_is_refused_whole_on_a_bad_line():
     assert [(line, reason) for line, _v, reason in bad.value.errors] == [(2, "malformed code"), (3, "duplicate code")]
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1251", "koi8-r"])
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_classifier_titles_keep_a_quoted_delimiter(encoding, delimiter):
+    text = (f'код{delimiter}наименование\n'
+            f'0001.0001.0001.0001{delimiter}"Конституция; права, свободы"\n'
+            f'0002.0007.0073.0510{delimiter}Выплаты пособий\n')
+    assert parse_classifier(text.encode(encoding)) == [("0001.0001.0001.0001", "Конституция; права, свободы"),
+                                                       ("0002.0007.0073.0510", "Выплаты пособий")]
+
+
+def test_classifier_unquoted_semicolons_stay_in_the_title_and_an_open_quote_is_refused():
+    data = "0001.0001.0001.0001;Конституция; права\n0002.0007.0073.0510;Выплаты\n".encode("cp1251")
+    assert parse_classifier(data)[0] == ("0001.0001.0001.0001", "Конституция; права")
+    with pytest.raises(ClassifierError) as bad:
+        parse_classifier('0001.0001.0001.0001;"Конституция\n0002.0007.0073.0510;Выплаты\n'.encode("cp1251"))
+    assert [(line, reason) for line, _v, reason in bad.value.errors] == [(1, "unclosed quote")]
+
+
+def test_classifier_of_another_encoding_is_refused_not_garbled(app):
+    with app.app_context(), pytest.raises(ClassifierError) as bad:
+        parse_classifier("0001.0001.0001.0001;Constitution française, élections\n".encode("latin-1"))
+    assert str(bad.value) == "Не удалось определить кодировку файла: ожидается UTF-8, Windows-1251 или KOI8-R."
+    assert bad.value.errors == []
+
+
 @pytest.fixture
 def tenant(app, make_tenant):
     return make_tenant("vladimir", slug="vlad-reg")
@@ -112,6 +137,11 @@ def test_classifier_command_and_page(app, client, tenant, officer, tmp_path):
     html = refused.get_data(as_text=True)
     assert "код повторяет одну из строк выше" in html and "неверный код: четыре или пять групп" in html
     assert "duplicate code" not in html and "Загружено кодов: 1" in html  # the loaded list is unchanged
+    unreadable = client.post("/vlad-reg/office/appeals/classifier", content_type="multipart/form-data", data={
+        "file": (io.BytesIO("0003.0008.0086.0613;Salaire, prime de fin d'année\n".encode("latin-1")), "c.csv")})
+    html = unreadable.get_data(as_text=True)
+    assert "Не удалось определить кодировку файла: ожидается UTF-8, Windows-1251 или KOI8-R." in html
+    assert "строка None" not in html and "Загружено кодов: 1" in html
     # with a loaded list a known-section code outside it is refused on the form
     page = client.post("/vlad-reg/office/appeals/new", data={
         "external_id": "F-1", "kind": "appeal", "audience": "external", "channel": "website",

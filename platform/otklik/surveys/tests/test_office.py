@@ -251,6 +251,43 @@ def test_csv_import_is_all_or_nothing_with_a_report(app, client, open_survey, ma
     assert count(app, tenant) == 0
 
 
+@pytest.mark.parametrize("encoding, delimiter", [("koi8-r", ";"), ("utf-8-sig", "\t"), ("cp1251", ",")])
+def test_csv_import_reads_koi8_r_and_tab_or_comma_files(app, client, open_survey, make_user, login_as, encoding,
+                                                       delimiter):
+    tenant, survey_id, _ = open_survey
+    make_user("officer@example.org", tenant=tenant, role="officer")
+    login_as("officer@example.org")
+    import csv
+    from io import BytesIO, StringIO
+
+    rows = list(csv.reader(StringIO(CSV_GOOD), delimiter=";"))
+    rows[1][3] = "На портале Госуслуги;mfc"  # choices separated by ';': quoted in a ';' file, one cell
+    out = StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    text = out.getvalue()
+    response = client.post(f"/{tenant.slug}/office/surveys/{survey_id}/import",
+                           data={"file": (BytesIO(text.encode(encoding)), "pos.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert count(app, tenant, source="import") == 2
+    assert count(app, tenant, SurveyAnswer, question_key="q2") == 3
+
+
+def test_csv_import_refuses_a_file_of_another_encoding(app, client, open_survey, make_user, login_as):
+    tenant, survey_id, _ = open_survey
+    make_user("officer@example.org", tenant=tenant, role="officer")
+    login_as("officer@example.org")
+    from io import BytesIO
+
+    data = "submitted_at;q1;q5\n2026-02-01;other;Très satisfait, à bientôt\n".encode("latin-1")
+    response = client.post(f"/{tenant.slug}/office/surveys/{survey_id}/import",
+                           data={"file": (BytesIO(data), "pos.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Не удалось определить кодировку файла: ожидается UTF-8, Windows-1251 или KOI8-R." in html
+    assert count(app, tenant) == 0
+
+
 def _employee_answers(app, tenant, survey_id, n, segment):
     with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
         survey = db.session.get(Survey, survey_id)
