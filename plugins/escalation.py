@@ -9,6 +9,7 @@ from otklik.analysis.escalation import Signal
 from otklik.analysis.sample import sample_size
 from otklik.hookspecs import hookimpl
 from otklik.plugins import Setting
+from otklik.results.document import read
 
 NAME = "escalation"
 SETTINGS = [
@@ -65,32 +66,33 @@ def otklik_escalation_signals(tenant, analysis):
     s = tenant.settings_of(NAME)
     if not s:
         return []
+    d = read(analysis)  # the document's figures through their declared shapes
     out = []
-    c = analysis.get("complaints")
-    if isinstance(c, dict) and c.get("unsatisfied_share") is not None and c.get("total", 0) >= s["min_complaints"]:
+    c = d.record("complaints")
+    if c.get("unsatisfied_share") is not None and (c.get("total") or 0) >= s["min_complaints"]:
         if c["unsatisfied_share"] > s["unsatisfied_complaints_share"] and s["unsatisfied_complaints_share"] < 1:
             out.append(_signal(
                 s, "complaints.unsatisfied_share", c["unsatisfied_share"], s["unsatisfied_complaints_share"],
-                int(analysis.get("total") or 0),
+                d.count("total") or 0,
                 _("Unsatisfied complaints: %(share)s%% of %(total)s, above the threshold of %(threshold)s%%.",
                   share=round(c["unsatisfied_share"] * 100, 1), total=c["total"],
                   threshold=round(s["unsatisfied_complaints_share"] * 100, 1)),
                 "unsatisfied_complaints_share"))
-    neg = analysis.get("negative")
-    if isinstance(neg, dict) and neg.get("share") is not None and neg.get("answers", 0) >= s["min_answers"]:
+    neg = d.record("negative")
+    if neg.get("share") is not None and (neg.get("answers") or 0) >= s["min_answers"]:
         if neg["share"] > s["negative_share"] and s["negative_share"] < 1:
             out.append(_signal(
-                s, "negative.share", neg["share"], s["negative_share"], int(analysis.get("responses") or 0),
+                s, "negative.share", neg["share"], s["negative_share"], d.count("responses") or 0,
                 _("Negative answers (1-2 of 5): %(share)s%% of %(total)s, above the threshold of %(threshold)s%%.",
                   share=round(neg["share"] * 100, 1), total=neg["answers"],
                   threshold=round(s["negative_share"] * 100, 1)),
                 "negative_share"))
     if s["on_high_prevalence"]:
-        high = [p for p in analysis.get("prevalence") or [] if isinstance(p, dict) and p.get("level") == "high"]
+        high = [p for p in d.rows("prevalence") if p.get("level") == "high"]
         if high:
             top = high[0]
             out.append(_signal(
-                s, "prevalence", top.get("percent"), None, int(analysis.get("responses") or 0),
+                s, "prevalence", top.get("percent"), None, d.count("responses") or 0,
                 _("High prevalence of a problem: %(title)s (%(percent)s%% of respondents).",
                   title=top.get("title", ""), percent=top.get("percent")),
                 "on_high_prevalence"))
