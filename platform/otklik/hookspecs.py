@@ -50,6 +50,15 @@ def otklik_prevalence_level(tenant, percent):
 
 
 @hookspec(firstresult=True)
+def otklik_pain_priority(tenant, band):
+    """Priority of solving a pain whose prevalence band is `band` (`"high"`, `"medium"`, `"low"`).
+
+    Return `"high"`, `"medium"` or `"low"` (Omsk 16: priority follows prevalence), or None to let the next plugin
+    answer; with no answer the priority is the band.
+    """
+
+
+@hookspec(firstresult=True)
 def otklik_publication_decision(tenant, artifact):
     """May this artifact (an analysis result, a survey summary, a pain-map item) be published?
 

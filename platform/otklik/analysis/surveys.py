@@ -24,11 +24,11 @@ import pandas as pd
 from sqlalchemy import DateTime, bindparam, inspect, text
 
 from ..extensions import db
+from ..prevalence import percent_half_up, prevalence_level
 from ..results.disclosure import PRIMARY, suppress_breakdown
 from ..vocabulary import AUDIENCE_OF_KIND
 from .frames import share, stat
 from .metrics import MetricContext
-from .prevalence import percent_half_up, prevalence_level
 
 YES = {"yes", "да", "1", "true", "y"}
 SCALE_TYPES = {"scale", "matrix"}

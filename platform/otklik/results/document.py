@@ -9,21 +9,26 @@ plugin declares is listed in `Document.undeclared` and shown nowhere.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from ..plugins import get_plugin_manager
 from .shapes import (
+    DOC,
     HIDDEN,
+    OWN,
     Breakdown,
     Count,
+    Prevalence,
     Questionnaires,
     ReadContext,
     Record,
     Section,
     Stats,
     SurveyList,
+    Themes,
     is_hidden,
     is_number,
 )
@@ -64,6 +69,18 @@ INPUT_LABELS = {
     "responses": _l("Responses"),
     "open_answers": _l("Open answers, count"),
 }
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One count of a document with its denominator, addressed by a stable id (`key:cell`, or for prevalence
+    `prevalence:questionnaire:question:option`): what a pain's evidence points to."""
+
+    id: str
+    title: str
+    n: int | None
+    total: int | None
+    examples: tuple[str, ...] = ()
 
 
 class DocumentError(ValueError):
@@ -277,6 +294,42 @@ class Document:
                 found = [shape.section(key, metric.title, value, ctx)]
             out += [s for s in found if not s.empty and (keep is None or keep(s.key))]
         return out
+
+    def figures(self) -> list[Figure]:
+        """Every count of the document that has a denominator, with its stable id, in the document's order."""
+        out: list[Figure] = []
+        for key, metric in self.metrics:
+            shape, value = metric.shape, self.raw[key]
+            if isinstance(shape, Breakdown):
+                total = self._denominator(shape.total, None, shape.counts(value))
+                for code, cell in shape.items(value):
+                    if not is_hidden(cell):
+                        title = str(cell.get("title") or self.label(shape.codes, code))
+                        out.append(Figure(f"{key}:{code}", title, cell.get(shape.count.key), total))
+            elif isinstance(shape, Record) and isinstance(value, dict) and not is_hidden(value):
+                for part in shape.parts:
+                    total = self._denominator(part.total, value, {})
+                    out += [Figure(f"{key}:{cell}", str(metric.title), value.get(cell), total) for cell in part.cells]
+            elif isinstance(shape, Prevalence):
+                out += [Figure(f"prevalence:{r.get('questionnaire')}:{r.get('question')}:{r.get('option')}",
+                               str(r.get("title") or r.get("option")), r.get("count"), r.get("respondents"))
+                        for r in self.rows(key) if not is_hidden(r)]
+            elif isinstance(shape, Themes):
+                answers = (self.raw.get("inputs") or {}).get("open_answers")
+                out += [Figure(f"themes:{r.get('theme')}", str(r.get("theme")), r.get("count"), answers,
+                               tuple(r.get("examples") or ())[:3]) for r in self.rows(key)]
+        return out
+
+    def figure(self, figure_id: str) -> Figure | None:
+        """The figure of a stable id, or None when this document has no such figure (or it is hidden)."""
+        return next((f for f in self.figures() if f.id == figure_id), None)
+
+    def _denominator(self, ref: str, record: dict | None, counts: dict):
+        if ref.startswith(DOC):
+            return self.count(ref[len(DOC):])
+        if ref.startswith(OWN):
+            return (record or {}).get(ref[len(OWN):])
+        return sum(counts.values())
 
     def overall_csat(self) -> float | None:
         """Overall satisfaction (mean of 1-5): the parameter `overall` over every questionnaire."""

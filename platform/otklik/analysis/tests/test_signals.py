@@ -2,12 +2,12 @@
 
 import pytest
 
-from otklik.analysis.prevalence import band, percent_half_up, prevalence_level
 from otklik.analysis.runner import compute
 from otklik.analysis.sample import sample_size
 from otklik.extensions import db
 from otklik.models import Tenant
 from otklik.plugins import SettingsError, get_plugin_manager
+from otklik.prevalence import band, percent_half_up, prevalence_level
 from otklik.tenancy import tenant_scope
 
 from .helpers import add_appeals

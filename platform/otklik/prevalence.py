@@ -26,7 +26,31 @@ def prevalence_level(tenant, percent: int | None) -> str | None:
     """The tenant's band of a prevalence: its plugin's answer, or Omsk's bands when no plugin answers."""
     if percent is None:
         return None
-    from ..plugins import get_plugin_manager
+    from .plugins import get_plugin_manager
 
     answer = get_plugin_manager().call(tenant, "otklik_prevalence_level", percent=percent)
     return answer or band(percent)
+
+
+Z95 = 1.959964  # DOMAIN.md: the Wilson score interval at 95 %
+
+
+def wilson(part: int, whole: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    """The Wilson score interval of part / whole, as fractions (DOMAIN.md: 12 of 40 -> 0.181..0.454); None for
+    whole = 0. scipy's binomtest computes it, so the formula is not ours to get wrong."""
+    if not whole:
+        return None
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(part), int(whole)).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def pain_priority(tenant, level: str | None) -> str | None:
+    """The priority a pain's band calls for: the tenant's plugin answers (Omsk 16: priority follows
+    prevalence); with no answer, the band itself."""
+    if level is None:
+        return None
+    from .plugins import get_plugin_manager
+
+    return get_plugin_manager().call(tenant, "otklik_pain_priority", band=level) or level
