@@ -1,7 +1,7 @@
 """pain map: the catalogue of processes, pains with evidence, measures, suggestions and their history
 
 Revision ID: 0008_painmap
-Revises: 0006_user_sessions
+Revises: 0007_survey_import_jobs
 Create Date: 2026-11-30 18:17:21.603409
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_painmap'
-down_revision = '0006_user_sessions'
+down_revision = '0007_survey_import_jobs'
 branch_labels = None
 depends_on = None
 

@@ -60,11 +60,14 @@ class TickDuty:
 
     `warnings(tenant, today) -> list[str]`: deadline warnings the tick logs (publication deadlines, overdue measures).
     `volume(tenant, kind, period) -> int`: answers of `kind` in a period, for the schedule's `month_or_quarter` rule.
+    `after_analysis(tenant, analysis)`: what it does with a finished analysis (the pain map proposes suggestions),
+    run by the analysis job after the document is stored; its failure is logged and does not fail the analysis.
     """
 
     name: str
     warnings: Callable | None = None
     volume: Callable | None = None
+    after_analysis: Callable | None = None
 
 
 OFFICE_NAV: list[NavItem] = []
@@ -86,9 +89,10 @@ def add_home_panel(template: str, context: Callable[[], dict] | None = None, ord
         HOME_PANELS.sort(key=lambda p: p.order)
 
 
-def add_tick_duty(name: str, *, warnings: Callable | None = None, volume: Callable | None = None) -> None:
+def add_tick_duty(name: str, *, warnings: Callable | None = None, volume: Callable | None = None,
+                  after_analysis: Callable | None = None) -> None:
     if all(d.name != name for d in TICK_DUTIES):
-        TICK_DUTIES.append(TickDuty(name, warnings, volume))
+        TICK_DUTIES.append(TickDuty(name, warnings, volume, after_analysis))
 
 
 def add_cli_group(command) -> None:

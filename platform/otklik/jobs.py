@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from .capabilities import TICK_DUTIES
 from .extensions import db
 
-CAPABILITY_TICK = ("otklik.surveys.volume", "otklik.publishing.deadlines")
+CAPABILITY_TICK = ("otklik.surveys.volume", "otklik.publishing.deadlines", "otklik.painmap.duties")
 """Capability modules with tick duties (answers in a period; publication deadline warnings), loaded by create_app."""
 
 log = logging.getLogger(__name__)
@@ -171,4 +171,28 @@ def run_analysis(analysis_id: int) -> dict:
 def _run_analysis(analysis_id: int) -> dict:
     from .analysis.runner import run
 
-    return run(analysis_id)
+    outcome = run(analysis_id)
+    _after_analysis(analysis_id)
+    return outcome
+
+
+def _after_analysis(analysis_id: int) -> None:
+    """The capabilities' duties on a finished analysis (the pain map's suggestions), each in the tenant's scope;
+    the stored document stays whatever they do."""
+    from .capabilities import TICK_DUTIES
+    from .models import Analysis, Tenant
+    from .tenancy import across_tenants, tenant_scope
+
+    analysis = db.session.execute(across_tenants(select(Analysis).where(Analysis.id == analysis_id))).scalar_one()
+    if analysis.status != "done":
+        return
+    tenant = db.session.get(Tenant, analysis.tenant_id)
+    for duty in TICK_DUTIES:
+        if duty.after_analysis is None:
+            continue
+        with tenant_scope(tenant):
+            try:
+                duty.after_analysis(tenant, analysis)
+            except Exception:  # noqa: BLE001 - a suggestion must not fail the analysis it follows
+                db.session.rollback()
+                log.exception("after-analysis duty %s failed for analysis %s", duty.name, analysis_id)

@@ -106,3 +106,18 @@ def role_in(user, tenant) -> str | None:
 
 
 __all__ = ["OnboardingError", "SettingsError", "add_member", "create_tenant", "memberships_of", "role_in"]
+
+
+def tenant_for_command(slug: str) -> Tenant:
+    """The authority a `flask ... --tenant SLUG` command names, or exit 2 with the known slugs (for the command
+    groups of every capability)."""
+    import sys
+
+    import click
+
+    tenant = db.session.execute(across_tenants(select(Tenant).where(Tenant.slug == slug))).scalar_one_or_none()
+    if tenant is None:
+        slugs = db.session.execute(across_tenants(select(Tenant.slug).order_by(Tenant.slug))).scalars().all()
+        click.echo(f"error: no tenant {slug!r}; known: {', '.join(slugs) or 'none'}", err=True)
+        sys.exit(2)
+    return tenant
