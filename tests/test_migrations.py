@@ -102,3 +102,66 @@ def test_period_bounds_migration_fills_existing_rows(app, tmp_path):
         ("2025-H2", date(2025, 7, 1), date(2025, 12, 31)),
         ("2025-Q9", None, None),
     ]
+
+
+def test_survey_times_migration_cuts_stored_answers_to_the_hour(app, tmp_path):
+    """0007 keeps the hour only of answers stored before it (issue 15): 10:59:59.999999 becomes 10:00."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from otklik import create_app
+
+    old = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
+                      "REDIS_URL": app.config["REDIS_URL"], "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
+                      "SECRET_KEY": "test"})
+    with old.app_context():
+        upgrade(revision="0006_user_sessions")
+        with db.engine.begin() as conn:
+            for i, moment in enumerate(("2025-03-01 10:59:59.999999", "2025-03-01 11:00:00.000000"), start=1):
+                conn.execute(text("INSERT INTO survey_response (id, tenant_id, survey_id, questionnaire_version_id, "
+                                  "channel, audience, object, segment, submitted_at, source) VALUES "
+                                  "(:i, 1, 1, 1, 'web', 'external', '', '', :t, 'web')"), {"i": i, "t": moment})
+        upgrade(revision="0007_survey_import_jobs")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT submitted_at FROM survey_response ORDER BY id")).scalars().all()
+        db.engine.dispose()
+    assert rows == ["2025-03-01 10:00:00.000000", "2025-03-01 11:00:00.000000"]
+
+
+def test_survey_times_migration_statement_on_this_database(app, make_tenant):
+    """The same cut on the test database's own dialect (PostgreSQL when OTKLIK_TEST_DATABASE_URL names one)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from otklik.localtime import as_utc
+    from otklik.models import Survey, Tenant
+    from otklik.surveys import service
+    from otklik.surveys.templates import BUILTIN
+    from otklik.tenancy import tenant_scope
+
+    cut = _migration("0007_survey_import_jobs").CUT_TO_THE_HOUR
+    made = make_tenant("vladimir", slug="vlad-hours")
+    with app.app_context():
+        tenant = db.session.get(Tenant, made.id)
+        with tenant_scope(tenant):
+            questionnaire = service.create_from_template(BUILTIN["vladimir_appendix"])
+            service.publish(questionnaire.latest)
+            survey = Survey(questionnaire_version_id=questionnaire.latest.id, title="s", object="o",
+                            audience="external", status="open")
+            db.session.add(survey)
+            db.session.commit()
+            survey_id, version_id = survey.id, questionnaire.latest.id
+        with db.engine.begin() as conn:  # written as before 0007, with the whole time
+            for i, moment in enumerate((datetime(2025, 3, 1, 23, 59, 59, 999999, tzinfo=UTC),
+                                        datetime(2025, 3, 2, 0, 0, tzinfo=UTC)), start=9001):
+                conn.execute(text("INSERT INTO survey_response (id, tenant_id, survey_id, questionnaire_version_id, "
+                                  "channel, audience, object, segment, submitted_at, source) VALUES "
+                                  "(:i, :t, :s, :v, 'web', 'external', '', '', :m, 'web')"),
+                             {"i": i, "t": made.id, "s": survey_id, "v": version_id,
+                              "m": moment if conn.dialect.name == "postgresql" else moment.replace(tzinfo=None)})
+            conn.execute(text(cut[db.engine.dialect.name]))
+            rows = conn.execute(text("SELECT submitted_at FROM survey_response ORDER BY id")).scalars().all()
+    if isinstance(rows[0], str):  # SQLite hands back text
+        rows = [datetime.fromisoformat(r) for r in rows]
+    assert [as_utc(r) for r in rows] == [datetime(2025, 3, 1, 23, tzinfo=UTC), datetime(2025, 3, 2, tzinfo=UTC)]

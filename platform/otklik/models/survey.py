@@ -6,7 +6,8 @@ Storage contract shared with the survey metrics (otklik.analysis.surveys):
   {"key", "number", "type" (single|multiple|scale|matrix|yesno|open|demographic), "text",
    "options": [{"value", "text", "goto"?}], "rows": [{"key", "text", "parameter"?}], "required", "parameter"?}
 - `survey_response`: one submitted questionnaire; channel, audience, object, segment, submitted_at (UTC), source.
-  No IP address, user agent, cookie id or account is ever stored (152-FZ; Omsk 10, Vladimir 11).
+  No IP address, user agent, cookie id or account is ever stored (152-FZ; Omsk 10, Vladimir 11), and the
+  submission time is kept to the hour (`submission_hour`).
 - `survey_answer`: one row per answer; matrix rows carry `row_key`, scale and matrix answers `value_num`,
   choices `option` (one row per chosen option of a multiple choice), open answers `text`.
 """
@@ -14,7 +15,7 @@ Storage contract shared with the survey metrics (otklik.analysis.surveys):
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -30,7 +32,7 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from ..localtime import as_utc
@@ -40,6 +42,14 @@ from .base import Timestamps, utcnow
 QUESTION_TYPES = ("single", "multiple", "scale", "matrix", "yesno", "open", "demographic")
 SURVEY_STATUSES = ("draft", "open", "closed")
 SOURCES = ("web", "offline", "import")
+IMPORT_STATUSES = ("queued", "running", "done", "refused", "failed")
+
+
+def submission_hour(moment: datetime) -> datetime:
+    """A submission time as stored: the start of its UTC hour. No analysis needs more (periods are local days, and
+    a zone a whole number of hours off UTC keeps the local day), and a finer time could be matched with other
+    records (a server's log, the time an operator entered a paper form) to tell who answered."""
+    return as_utc(moment).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 class PublishedVersionImmutable(RuntimeError):
@@ -107,6 +117,8 @@ class Survey(TenantOwned, Timestamps, db.Model):
     )
     title: Mapped[str] = mapped_column(String(500), nullable=False)
     object: Mapped[str] = mapped_column(String(300), nullable=False, default="")  # service or process
+    # the catalogue entry `object` names, when it is in the catalogue (painmap.catalogue.link_by_name)
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("process.id"))
     audience: Mapped[str] = mapped_column(String(20), nullable=False, default="external")
     segment: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     channels: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
@@ -163,8 +175,37 @@ class SurveyResponse(TenantOwned, db.Model):
     audience: Mapped[str] = mapped_column(String(20), nullable=False, default="external")
     object: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     segment: Mapped[str] = mapped_column(String(100), nullable=False, default="")
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                   default=lambda: submission_hour(utcnow()))
     source: Mapped[str] = mapped_column(String(20), nullable=False, default="web")
+
+    @validates("submitted_at")
+    def _to_the_hour(self, _key: str, moment: datetime | None) -> datetime | None:
+        """Every ORM write keeps the hour only; Core inserts call `submission_hour` themselves."""
+        return None if moment is None else submission_hour(moment)
+
+
+class SurveyImport(TenantOwned, Timestamps, db.Model):
+    """One uploaded file of answers, from upload to result. The request stores the bytes here (not in Redis) and
+    queues the job; the job checks every row, stores all or nothing, and keeps the first errors for the report."""
+
+    __tablename__ = "survey_import"
+    __table_args__ = (Index("ix_survey_import_tenant_survey_created", "tenant_id", "survey_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # dropped when the import ends
+    mapping: Mapped[str] = mapped_column(Text, nullable=False, default="")  # `column = question key` lines
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="queued")  # IMPORT_STATUSES
+    job_id: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    total_rows: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    errors: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # the first: row, column, value, reason
+    message: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SurveyAnswer(TenantOwned, db.Model):

@@ -17,6 +17,7 @@ from ..models.survey import (
     Survey,
     SurveyAnswer,
     SurveyResponse,
+    submission_hour,
 )
 from ..tenancy import across_tenants
 from .engine import answer_rows, check_questions
@@ -65,7 +66,8 @@ def new_draft(questionnaire: Questionnaire) -> QuestionnaireVersion:
 def store_response(survey: Survey, answers: dict, *, channel: str, source: str,
                    submitted_at: datetime | None = None, segment: str | None = None) -> SurveyResponse:
     """One anonymous response with its answers (already checked by engine.check_answers). Nothing identifies the
-    respondent: no address, browser, cookie or account is passed in, so none can be stored."""
+    respondent: no address, browser, cookie or account is passed in, so none can be stored, and the time is kept
+    to the hour (the model's validator)."""
     version = survey.version
     response = SurveyResponse(
         tenant_id=survey.tenant_id, survey_id=survey.id, questionnaire_version_id=version.id, channel=channel,
@@ -102,7 +104,7 @@ def submit_response(survey: Survey, answers: dict, *, channel: str, source: str)
     db.session.execute(_SUBMIT_PG, {
         "tenant_id": survey.tenant_id, "survey_id": survey.id, "version_id": survey.questionnaire_version_id,
         "channel": channel, "audience": survey.audience, "object": survey.object, "segment": survey.segment,
-        "submitted_at": datetime.now(UTC), "source": source,
+        "submitted_at": submission_hour(datetime.now(UTC)), "source": source,
         "keys": [r["question_key"] for r in rows], "rows": [r["row_key"] for r in rows],
         "nums": [r["value_num"] for r in rows], "options": [r["option"] for r in rows],
         "texts": [r["text"] for r in rows]})
