@@ -26,6 +26,7 @@ from .capabilities import add_cli_group
 from .cli import DEMO_TENANTS
 from .extensions import db
 from .models import Analysis, Appeal, Tenant
+from .painmap.sample import demo_map
 from .tenancy import tenant_scope
 
 DEMO_PREFIX = "demo-"
@@ -70,9 +71,10 @@ def _demo_tenant(i, tenant_id, if_empty, n_appeals, n_answers, seed, end) -> Non
             return
         report = fill_tenant(tenant, n_appeals, n_answers, seed + i, end)
         report["analyses"] = run_analyses(tenant, end)
+        report["pains"] = demo_map(tenant, end)
     click.echo(
         f"{tenant.slug}: {report['appeals']} appeals, {report['answers']} survey answers, "
-        f"{report['analyses']} analyses ({time.monotonic() - started:.1f} s)"
+        f"{report['analyses']} analyses, {report['pains']} pains ({time.monotonic() - started:.1f} s)"
     )
 
 
@@ -223,7 +225,7 @@ def fill_surveys(tenant, n: int, start: datetime, stop: datetime, seed: int) -> 
 def run_analyses(tenant, end: date | None = None) -> int:
     """What the scheduler tick would enqueue for this tenant, run here and now (plus re-runs of existing ones)."""
     from .analysis.runner import run
-    from .jobs import claim_analysis, volume_counter
+    from .jobs import after_analysis, claim_analysis, volume_counter
     from .periods import local_today
     from .schedule import due_periods, tenant_schedule
 
@@ -242,6 +244,7 @@ def run_analyses(tenant, end: date | None = None) -> int:
     for analysis_id in dict.fromkeys(ids):
         try:
             run(analysis_id)
+            after_analysis(analysis_id)  # as the job does: the pain map's suggestions
             done += 1
         except Exception as exc:  # noqa: BLE001 - one failed analysis must not stop the demo; it is marked failed
             current_app.logger.warning("demo analysis %s failed: %s", analysis_id, exc)

@@ -172,11 +172,11 @@ def _run_analysis(analysis_id: int) -> dict:
     from .analysis.runner import run
 
     outcome = run(analysis_id)
-    _after_analysis(analysis_id)
+    after_analysis(analysis_id)
     return outcome
 
 
-def _after_analysis(analysis_id: int) -> None:
+def after_analysis(analysis_id: int) -> None:
     """The capabilities' duties on a finished analysis (the pain map's suggestions), each in the tenant's scope;
     the stored document stays whatever they do."""
     from .capabilities import TICK_DUTIES
