@@ -10,6 +10,7 @@ NAME = "prevalence_bands"
 SETTINGS = [
     Setting("high_from", "int", OMSK_BANDS["high"], "Whole percent from which prevalence is high"),
     Setting("medium_from", "int", OMSK_BANDS["medium"], "Whole percent from which prevalence is medium"),
+    Setting("min_answers", "int", 30, "Below this many respondents a prevalence is flagged «мало ответов»"),
     Setting("priority", "dict", {}, "Priority of a pain by its band, e.g. {\"low\": \"medium\"}; unset bands "
             "keep their own (Omsk 16: priority follows prevalence)"),
     Setting("due_days", "dict", {"high": 30, "medium": 90, "low": 180},
