@@ -45,3 +45,20 @@ def test_hook_otklik_pain_priority(app, make_tenant, db_session):
     assert pain_priority(tenant, "low") == "medium" and pain_priority(tenant, "high") == "high"
     assert get_plugin_manager().call(tenant, "otklik_pain_priority", band="medium") == "medium"
     db.session.rollback()
+
+
+def test_too_few_answers_and_the_edges(app, make_tenant, db_session):
+    """0 of N, N of N, and N below the tenant's minimum (30 by default) flagged."""
+    from otklik.extensions import db
+    from otklik.models import Evidence, Tenant
+    from otklik.painmap.service import measure
+
+    tenant = db.session.get(Tenant, make_tenant("omsk", slug="omsk-few").id)
+    none_of = measure(tenant, Evidence(n=0, total=45, period="2025-Q1"))
+    assert (none_of.percent, none_of.band, none_of.too_few, round(none_of.low, 4)) == (0, "low", False, 0.0)
+    all_of = measure(tenant, Evidence(n=45, total=45, period="2025-Q1"))
+    assert (all_of.percent, all_of.band, round(all_of.high, 4)) == (100, "high", 1.0)
+    few = measure(tenant, Evidence(n=9, total=29, period="2025-Q1"))  # 31 %: medium, but only 29 answered
+    assert (few.percent, few.band, few.too_few) == (31, "medium", True)
+    unknown = measure(tenant, Evidence(source="manual", method="нет данных"))
+    assert not unknown.known and unknown.percent is None
