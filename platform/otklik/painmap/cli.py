@@ -1,4 +1,5 @@
-"""`flask painmap ...`: suggestions of a period and their acceptance, from the command line (issue 11, item 13)."""
+"""`flask painmap ...`: suggestions of a period and their acceptance, and the map's export, from the command line
+(issue 11, items 10 and 13)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ..models import Analysis, Suggestion
 from ..periods import BadPeriod, parse_period
 from ..tenancy import tenant_scope
 from ..tenants import tenant_for_command
-from . import service
+from . import export, service, table
 
 painmap_cli = AppGroup("painmap", help="The pain map: suggestions, pains, measures.")
 
@@ -68,6 +69,23 @@ def accept_command(slug, suggestion_id, process_name):
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
         click.echo(f"pain {pain.id}: {pain.wording}")
+
+
+@painmap_cli.command("export")
+@click.option("--tenant", "slug", required=True, help="Slug of the authority")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--group-by", "grouping", type=click.Choice(table.GROUPINGS), default="process", show_default=True)
+@click.option("--output", "path", required=True, type=click.Path(dir_okay=False, writable=True))
+def export_command(slug, fmt, grouping, path):
+    """Write the map in the Astrakhan appendix form (XLSX) or as CSV (UTF-8 with a BOM, `;`)."""
+    tenant = tenant_for_command(slug)
+    with tenant_scope(tenant):
+        data = (export.xlsx(tenant, grouping) if fmt == "xlsx"
+                else export.csv_text(tenant, grouping).encode("utf-8"))
+        rows = sum(len(g.rows) for g in table.grouped(tenant, grouping))
+    with open(path, "wb") as f:
+        f.write(data)
+    click.echo(f"{path}: {rows} rows of the pain map of {slug}, grouped by {grouping}")
 
 
 add_cli_group(painmap_cli)

@@ -11,4 +11,5 @@ CAPABILITY_VIEWS = (
     "otklik.surveys.views",
     "otklik.analysis.views",
     "otklik.reports.views",
+    "otklik.painmap.views",
 )
