@@ -36,8 +36,15 @@ def test_session_lifetimes(app, client, admin):
     assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=30)
     login(client, admin)
     assert client.get("/admin/tenants").status_code == 200
-    with client.session_transaction() as session:  # signed in 13 hours ago: past the 12-hour cap
-        session["login_at"] = (datetime.now(UTC) - timedelta(hours=13)).isoformat()
+    with app.app_context():  # signed in 13 hours ago (and busy since): past the 12-hour cap
+        from sqlalchemy import update
+
+        from otklik.extensions import db
+        from otklik.models import UserSession
+
+        started = datetime.now(UTC) - timedelta(hours=13)
+        db.session.execute(update(UserSession).values(created_at=started, expires_at=started + timedelta(hours=12)))
+        db.session.commit()
     assert client.get("/admin/tenants").status_code == 302
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
 
 from flask import Flask, g, render_template, request, session
 from flask_login import current_user, logout_user
@@ -33,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+    login_manager.session_protection = None  # the server-side session row decides (otklik.sessions)
     csrf.init_app(app)
     limiter.init_app(app)
     init_i18n(app, babel)
@@ -90,27 +90,27 @@ def _guard_plugin_blueprint(bp, plugin_name: str) -> None:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    from .models import User
+def _load_user(token: str):
+    """The cookie holds a server-side session's token, not a user id (otklik.sessions)."""
+    from .sessions import load_user
 
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    return load_user(token)
+
 
 
 def _register_session_rules(app: Flask) -> None:
     """Idle timeout (PERMANENT_SESSION_LIFETIME, refreshed each request) and an absolute 12-hour cap, for signed-in
-    users: sign-in makes the session permanent. An anonymous visitor's session (a CSRF token, a language) stays a
+    users: sign-in makes the session permanent, and the server-side session row (otklik.sessions) enforces both
+    and can be ended at any time. An anonymous visitor's session (a CSRF token, a language) stays a
     browser-session cookie that is not re-signed and re-sent on every request, which the public form's hot path
     would pay for."""
+    from . import sessions  # noqa: F401 - its flush listeners end the sessions of changed passwords and removals
 
     @app.before_request
     def _enforce_session_lifetime():
-        if session.get("_user_id") and current_user.is_authenticated:
-            started = session.get("login_at")
-            cap = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
-            if started is None or datetime.now(UTC) - datetime.fromisoformat(started) > cap:
-                logout_user()
-                session.clear()
+        if session.get("_user_id") and not current_user.is_authenticated:
+            logout_user()  # the session was ended, expired or sat idle: forget the cookie's contents
+            session.clear()
 
     from .access import visible_nav
     from .web import labels

@@ -107,6 +107,50 @@ def users_add(slug, email, role, password):
     click.echo(f"{role} {email} in {slug}" + (f" password: {generated}" if generated else ""))
 
 
+def _user_by_email(email: str):
+    from .models import User
+    from .sessions import normalise_email
+
+    user = db.session.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+    if user is None:
+        _fail(f"no user {email!r}")
+    return user
+
+
+@users_cli.command("reset-password")
+@click.option("--email", required=True)
+@click.option("--password", default=None, help="Generated and printed when omitted")
+def users_reset_password(email, password):
+    """Set a new password; every open session of the person ends at once."""
+    import secrets
+
+    user = _user_by_email(email)
+    generated = None if password else secrets.token_urlsafe(12)
+    user.set_password(password or generated)
+    db.session.commit()
+    click.echo(f"{user.email}: password changed, signed out everywhere" + (f"; new password: {generated}" if generated else ""))
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True)
+def users_deactivate(email):
+    """Stop a person from signing in; their open sessions end at once (memberships are kept)."""
+    user = _user_by_email(email)
+    user.active = False
+    db.session.commit()
+    click.echo(f"{user.email}: deactivated, signed out everywhere")
+
+
+@users_cli.command("activate")
+@click.option("--email", required=True)
+def users_activate(email):
+    """Let a deactivated person sign in again."""
+    user = _user_by_email(email)
+    user.active = True
+    db.session.commit()
+    click.echo(f"{user.email}: active")
+
+
 @schedule_cli.command("tick")
 @click.option("--now", default=None, help="ISO time to tick as (for catching up by hand)")
 def schedule_tick(now):

@@ -51,6 +51,11 @@ def from_env() -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Moscow",
         "LANGUAGES": ["ru", "en"],
         "RATELIMIT_STORAGE_URI": redis_url,
+        # Redis down: the limits go on in this process's memory (Flask-Limiter logs a warning and checks Redis again,
+        # backing off), so sign-in and the public form keep working; short timeouts so a dead Redis costs no wait.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "otklik-limits",
         "WTF_CSRF_TIME_LIMIT": None,

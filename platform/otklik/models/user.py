@@ -29,6 +29,14 @@ class User(UserMixin, Timestamps, db.Model):
     global_role: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
+    def get_id(self) -> str:
+        """What flask-login keeps in the signed cookie: the token of the server-side session this user signed in
+        with (flask-login's "alternative tokens"), never the user's id, so ending the session ends the cookie."""
+        token = getattr(self, "session_token", None)
+        if not token:
+            raise RuntimeError("sign in through otklik.sessions.sign_in, which opens a server-side session")
+        return token
+
     def set_password(self, password: str) -> None:
         # scrypt (werkzeug's default): a memory-hard KDF with a per-password salt.
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -83,3 +91,18 @@ class ApiToken(TenantOwned, Timestamps, db.Model):
         """A new token and its clear text, which is never stored."""
         clear = "otk_" + secrets.token_urlsafe(32)
         return cls(name=name, token_hash=cls.hash(clear), prefix=clear[:10]), clear
+
+
+class UserSession(db.Model):
+    """A signed-in browser. The signed cookie carries a random token; the row's id is its SHA-256 (as API tokens:
+    reading the table gives no usable session). Ending the row ends the session at once, wherever the cookie is."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)  # the absolute cap
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    user_agent: Mapped[str] = mapped_column(String(100), nullable=False, default="")  # "Firefox, Windows": no IP

@@ -14,6 +14,7 @@ from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from .. import sessions
 from ..access import admin_required
 from ..extensions import db
 from ..models import Membership, Tenant
@@ -98,6 +99,46 @@ def _tenant(tenant_id: int) -> Tenant:
         abort(404)
     return tenant
 
+
+def _member(membership_id: int) -> Membership:
+    """A membership of the tenant in scope (CSRF checked: these are bare POST buttons)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    membership = db.session.execute(
+        select(Membership).where(Membership.id == membership_id)
+    ).scalar_one_or_none()
+    if membership is None:
+        abort(404)
+    return membership
+
+
+@bp.route("/tenants/<int:tenant_id>/members/<int:membership_id>/sign-out", methods=["POST"])
+@admin_required
+def member_sign_out(tenant_id: int, membership_id: int):
+    """End every session of a person at once (a lost laptop, a leaked password)."""
+    tenant = _tenant(tenant_id)
+    with tenant_scope(tenant):
+        membership = _member(membership_id)
+        ended = sessions.end_all(membership.user_id)
+        email = membership.user.email
+    db.session.commit()
+    flash(_("%(email)s is signed out in every browser (sessions ended: %(n)s).", email=email, n=ended), "success")
+    return redirect(url_for("admin.tenant", tenant_id=tenant.id))
+
+
+@bp.route("/tenants/<int:tenant_id>/members/<int:membership_id>/remove", methods=["POST"])
+@admin_required
+def member_remove(tenant_id: int, membership_id: int):
+    """Take a person's role in this authority away; their open sessions end in the same transaction."""
+    tenant = _tenant(tenant_id)
+    with tenant_scope(tenant):
+        membership = _member(membership_id)
+        email = membership.user.email
+        db.session.delete(membership)
+        db.session.flush()
+    db.session.commit()
+    flash(_("%(email)s no longer works in %(name)s and is signed out.", email=email, name=tenant.name), "success")
+    return redirect(url_for("admin.tenant", tenant_id=tenant.id))
 
 @bp.route("/tenants/<int:tenant_id>", methods=["GET", "POST"])
 @admin_required

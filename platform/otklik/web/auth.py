@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
+import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from .. import sessions
 from ..extensions import db, limiter
-from ..models import Tenant, User
+from ..models import Tenant
 from ..tenancy import across_tenants
 
 bp = Blueprint("auth", __name__)
@@ -24,6 +26,41 @@ bp = Blueprint("auth", __name__)
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(min=10, max=200, message=_l("The new password needs 10 to 200 characters."))])
+    repeat = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
+
+
+# Sign-in limits. Per address (the key of every limit: extensions._client_key) and per account, counting failed
+# checks only, so a guesser spreading over many addresses is stopped too. Both refuse with the same words.
+ACCOUNT_LIMIT = "5 per minute;30 per hour"
+
+
+def _account_key() -> str:
+    """The per-account limit's key: an HMAC (SHA-256, keyed with SECRET_KEY) of the normalised e-mail, so Redis
+    holds no e-mail, and an unknown e-mail is counted exactly like a known one (the limit tells nothing)."""
+    email = request.form.get("email") if request.endpoint == "auth.login" else current_user.email
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return "account:" + hmac.new(secret, sessions.normalise_email(email).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _password_refused(_response) -> bool:
+    return bool(g.get("password_refused"))
+
+
+@bp.errorhandler(429)
+def _too_many_attempts(exc):
+    """Whichever limit refused (this address's or this account's), the same words: they tell nobody which, nor
+    whether the e-mail exists. No password is checked."""
+    flash(_("Too many sign-in attempts. Wait a few minutes and try again."), "error")
+    if request.endpoint == "auth.password":
+        return _account_page(PasswordForm(), 429)
+    return render_template("auth/login.html", form=LoginForm()), 429
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -57,26 +94,25 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=_account_key, deduct_when=_password_refused)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
-        if user is None or not user.active or not user.check_password(form.password.data):
+        user = sessions.authenticate(form.email.data, form.password.data)
+        if user is None:
+            g.password_refused = True
             flash(_("Wrong e-mail or password."), "error")
             return render_template("auth/login.html", form=form), 401
-        session.clear()
-        login_user(user)
-        session.permanent = True  # the idle timeout (PERMANENT_SESSION_LIFETIME) runs from each request
-        session["login_at"] = datetime.now(UTC).isoformat()
+        sessions.sign_in(user)
+        db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or home_url_for(user))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
-    session.clear()
+    sessions.sign_out()
+    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -84,13 +120,49 @@ def logout():
 @bp.route("/account")
 @login_required
 def account():
+    return _account_page(PasswordForm())
+
+
+def _account_page(password_form: PasswordForm, status: int = 200):
     from ..tenants import memberships_of
 
     rows = []
     for m in memberships_of(current_user):
         tenant = db.session.get(Tenant, m.tenant_id)
         rows.append((tenant, m.role))
-    return render_template("auth/account.html", rows=rows)
+    open_sessions = [(s, sessions.is_current(s)) for s in sessions.open_sessions(current_user.id)]
+    return render_template("auth/account.html", rows=rows, sessions=open_sessions,
+                           password_form=password_form), status
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+@limiter.limit(ACCOUNT_LIMIT, key_func=_account_key, deduct_when=_password_refused)
+def password():
+    """A new password ends every session of the account (a thief's included) and opens a new one here."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(form, 422)
+    user = current_user._get_current_object()
+    if sessions.authenticate(user.email, form.current.data) is None:
+        g.password_refused = True
+        form.current.errors = [_("The current password is wrong.")]
+        return _account_page(form, 422)
+    user.set_password(form.new.data)
+    sessions.sign_in(user)  # flushes the new hash first: the old sessions end, then this browser's new one opens
+    db.session.commit()
+    flash(_("The password is changed. Every other browser signed in to this account is signed out."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    sessions.end_all(current_user.id)
+    sessions.sign_out()
+    db.session.commit()
+    flash(_("You have signed out in every browser."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/lang/<code>", methods=["POST"])
