@@ -47,11 +47,16 @@ def xlsx(tenant, grouping: str = "process", filters: dict | None = None) -> byte
     ws.freeze_panes(1, 0)
     r = 1
     for g in groups:
-        ws.merge_range(r, 0, r, len(COLUMNS) - 1, g.title, group)
+        ws.merge_range(r, 0, r, len(COLUMNS) - 1, "", group)
+        ws.write_string(r, 0, g.title, group)
         r += 1
         for row in g.rows:
             for col, value in enumerate(_cells(row, people)):
-                ws.write(r, col, value, cell)
+                # typed text stays text: write() would take a wording that starts with "=" for a formula
+                if isinstance(value, int):
+                    ws.write_number(r, col, value, cell)
+                else:
+                    ws.write_string(r, col, value, cell)
             r += 1
     wb.close()
     return out.getvalue()

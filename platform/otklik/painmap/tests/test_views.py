@@ -360,3 +360,18 @@ def test_operator_proposes_a_pain_with_a_manual_source(app, client, people):
     # 9 of 30 = 30 %, Wilson 16.7-47.9 %
     assert "30 % (16,7–47,9 %)" in page and "Опрос на личном приеме" in page
     assert re.search(r"Добавить мероприятие", page) is None  # operators do not add measures
+
+
+def test_typed_text_never_becomes_a_formula_in_the_xlsx(app, client, people):
+    tenant, _other, _ids = people
+    with _in(app, tenant):
+        db.session.add(Process(name="=HYPERLINK(\"http://x\")", touchpoints=[], life_situations=[]))
+        db.session.flush()
+        process = db.session.execute(select(Process)).scalar_one()
+        db.session.add(Pain(process_id=process.id, wording="=1+1", status="new"))
+        db.session.commit()
+    login(client, "officer@map.example")
+    ws = load_workbook(io.BytesIO(client.get("/omsk-map/office/painmap/export.xlsx").data)).active
+    assert (ws["A2"].value, ws["A2"].data_type) == ('=HYPERLINK("http://x")', "s")  # the group header
+    assert (ws["C3"].value, ws["C3"].data_type) == ("=1+1", "s")
+    assert (ws["A3"].value, ws["A3"].data_type) == (1, "n")
