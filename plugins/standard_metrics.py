@@ -24,6 +24,7 @@ METRICS = [
     Metric("by_topic", TITLES["by_topic"], A, appeals.by_topic, 40, shapes.BY_TOPIC),
     Metric("by_section", TITLES["by_section"], A, appeals.by_section, 41, shapes.BY_SECTION),
     Metric("by_thematic", TITLES["by_thematic"], A, appeals.by_thematic, 42, shapes.BY_THEMATIC),
+    Metric("by_process", TITLES["by_process"], A, appeals.by_process, 45, shapes.BY_PROCESS),
     Metric("waiting_days", TITLES["waiting_days"], A, appeals.waiting_days, 50, shapes.WAITING_DAYS),
     Metric("complaints", TITLES["complaints"], A, appeals.complaints, 60, shapes.COMPLAINTS),
     Metric("survey", TITLES["survey"], S, surveys.survey, 5, shapes.SURVEY),

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select, text
 
 from ..extensions import db
-from ..models import Appeal
+from ..models import Appeal, Process
 from .frames import counted, share, stat, weighted_quantile
 from .metrics import MetricContext
 
@@ -25,6 +25,7 @@ WAIT_BUCKETS = ((0, 10), (11, 20), (21, 30), (31, 45), (46, 60), (61, None))
 UNCLASSIFIED = "unclassified"
 UNSPECIFIED = "unspecified"
 OTHER = "other"
+UNCATALOGUED = "uncatalogued"  # appeals whose object is not linked to a catalogue entry
 MAX_REASONS = 50  # "main reasons": the 50 most frequent, the rest summed under "other"
 
 _t = Appeal.__table__
@@ -44,6 +45,15 @@ def load_groups(tenant_id: int, start: datetime, end: datetime, conn=None) -> pd
 def load_counts_by(column: str, tenant_id: int, start: datetime, end: datetime, conn=None) -> pd.DataFrame:
     col = _t.c[column]
     stmt = _in_period(select(col, func.count().label("n")), tenant_id, start, end).group_by(col)
+    return pd.read_sql(stmt, conn or db.session.connection())
+
+
+def load_processes(tenant_id: int, start: datetime, end: datetime, conn=None) -> pd.DataFrame:
+    """Counts per catalogue entry (its name; None for appeals with no link) registered in [start, end)."""
+    p = Process.__table__
+    joined = _t.outerjoin(p, (p.c.id == _t.c.process_id) & (p.c.tenant_id == _t.c.tenant_id))
+    stmt = _in_period(select(p.c.name.label("process"), func.count().label("n")).select_from(joined),
+                      tenant_id, start, end).group_by(p.c.name)
     return pd.read_sql(stmt, conn or db.session.connection())
 
 
@@ -95,6 +105,10 @@ def frame_reasons(ctx: MetricContext) -> pd.DataFrame:
     return load_counts_by("reason", ctx.tenant.id, *_bounds(ctx))
 
 
+def frame_processes(ctx: MetricContext) -> pd.DataFrame:
+    return load_processes(ctx.tenant.id, *_bounds(ctx))
+
+
 def frame_waits(ctx: MetricContext) -> pd.DataFrame:
     df = load_waits(ctx.tenant.id, *_bounds(ctx), ctx.tenant.timezone)
     ctx.inputs["answered"] = int(df["n"].sum()) if len(df) else 0
@@ -106,6 +120,7 @@ LOADERS = {
     "appeals.topics": frame_topics,
     "appeals.reasons": frame_reasons,
     "appeals.waits": frame_waits,
+    "appeals.processes": frame_processes,
 }
 
 
@@ -160,6 +175,14 @@ def by_section(ctx: MetricContext) -> dict:
 
 def by_thematic(ctx: MetricContext) -> dict:
     return counted(_topic_codes(ctx).groupby("thematic")["n"].sum(), total(ctx))
+
+
+def by_process(ctx: MetricContext) -> dict:
+    """Count per process of the catalogue (by its name) and share of everything registered in the period; appeals
+    not linked to an entry count under "uncatalogued" ("not in the catalogue")."""
+    df = ctx.frame("appeals.processes")
+    names = df["process"].where(df["process"].notna(), UNCATALOGUED)
+    return counted(df.assign(process=names).groupby("process")["n"].sum(), total(ctx))
 
 
 def waiting_days(ctx: MetricContext) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -25,6 +25,7 @@ class Appeal(TenantOwned, Timestamps, db.Model):
         UniqueConstraint("tenant_id", "external_id"),
         Index("ix_appeal_tenant_registered", "tenant_id", "registered_at"),
         Index("ix_appeal_tenant_topic", "tenant_id", "topic_code"),
+        Index("ix_appeal_tenant_process", "tenant_id", "process_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,5 +46,7 @@ class Appeal(TenantOwned, Timestamps, db.Model):
     segment: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     client_type: Mapped[str] = mapped_column(String(20), nullable=False, default="individual")
     object: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    # the catalogue entry `object` names, when it is in the catalogue (painmap.catalogue.link_by_name)
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("process.id"))
     outcome: Mapped[str] = mapped_column(String(30), nullable=False, default="pending")
     summary: Mapped[str] = mapped_column(String(1000), nullable=False, default="")  # short internal note

@@ -42,6 +42,7 @@ META_KEYS = ("schema", "tenant", "kind", "period", "cadence", "period_start", "p
 VALUE_LABELS = {
     "unspecified": _l("not specified"),
     "unclassified": _l("not classified"),
+    "uncatalogued": _l("not in the catalogue"),
     "other": _l("all other"),
     "appeal": _l("appeal"),
     "complaint": _l("complaint"),

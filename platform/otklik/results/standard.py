@@ -38,6 +38,8 @@ BY_TOPIC = Breakdown(codes="code", sheet="Темы", chart=ChartSpec("bar", _l("
 BY_SECTION = Breakdown(codes="code", sheet="Разделы",
                        chart=ChartSpec("bar", _l("Sections of the classifier"), ("count", "share")))
 BY_THEMATIC = Breakdown(codes="code", sheet="Тематики")
+BY_PROCESS = Breakdown(codes="text", sheet="Процессы",
+                       chart=ChartSpec("bar", _l("Processes with the most appeals"), ("count", "share")))
 WAIT_DISTRIBUTION = Breakdown(label="bucket", codes="text", total=OWN + "answered", label_title=_l("Days"))
 WAITING_DAYS = Record(
     (Field("answered", _l("Answered, count"), "int"),
@@ -101,6 +103,7 @@ TITLES = {
     "by_topic": _l("By topic of the classifier"),
     "by_section": _l("By section of the classifier"),
     "by_thematic": _l("By thematic of the classifier"),
+    "by_process": _l("By process of the catalogue"),
     "waiting_days": _l("Waiting time for an answer, days"),
     "complaints": _l("Satisfied and unsatisfied complaints"),
     "redirected": _l("Redirected to the competent body"),

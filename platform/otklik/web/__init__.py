@@ -12,4 +12,5 @@ CAPABILITY_VIEWS = (
     "otklik.analysis.views",
     "otklik.reports.views",
     "otklik.painmap.views",
+    "otklik.painmap.catalogue_views",
 )

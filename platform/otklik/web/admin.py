@@ -19,6 +19,7 @@ from ..access import admin_required
 from ..extensions import db
 from ..models import Membership, Tenant
 from ..models.user import TENANT_ROLES
+from ..painmap.deadlines import overdue_counts
 from ..plugins import SettingsError, get_plugin_manager
 from ..profiles import available_profiles, load_profile, parse_profile
 from ..tenancy import across_tenants, tenant_scope
@@ -58,7 +59,8 @@ def tenants():
         ).all()
     )
     rows = db.session.execute(select(Tenant).order_by(Tenant.name)).scalars().all()
-    return render_template("admin/tenants.html", tenants=rows, members=counts)
+    overdue = overdue_counts(rows)  # the pain map's overdue measures: a count, no record of the authority
+    return render_template("admin/tenants.html", tenants=rows, members=counts, overdue=overdue)
 
 
 @bp.route("/tenants/new", methods=["GET", "POST"])
