@@ -1,7 +1,7 @@
 """Deadlines of measures: the tick marks the overdue ones once (against the authority's local today), the office
 home lists them with those due within 14 days, and the regional administrator sees each authority's overdue count."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
