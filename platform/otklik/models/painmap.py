@@ -167,3 +167,29 @@ class Suggestion(TenantOwned, Timestamps, db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(Integer)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     pain_id: Mapped[int | None] = mapped_column(ForeignKey("pain.id"))
+
+
+class AdditionalCollection(TenantOwned, Timestamps, db.Model):
+    """An extra survey an officer started from an escalation signal or a pain (Nenets 7, Astrakhan 5.4, Vladimir 5,
+    Omsk 20): the general population N with where it comes from, and the sample n Cochran asks of it
+    (`prevalence.sample_size`), stored as computed when started so a later change of the formula's defaults does
+    not move the target the officer planned for."""
+
+    __tablename__ = "additional_collection"
+    __table_args__ = (
+        Index("ix_additional_collection_tenant_analysis", "tenant_id", "analysis_id"),
+        Index("ix_additional_collection_tenant_pain", "tenant_id", "pain_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), nullable=False)
+    pain_id: Mapped[int | None] = mapped_column(ForeignKey("pain.id"))
+    analysis_id: Mapped[int | None] = mapped_column(ForeignKey("analysis.id"))
+    signal_code: Mapped[str | None] = mapped_column(String(200))  # `collection.signal_key`
+    population: Mapped[int] = mapped_column(Integer, nullable=False)
+    population_source: Mapped[str] = mapped_column(Text, nullable=False)
+    sample_size: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+
+    survey = relationship("Survey", lazy="joined")
+    pain = relationship(Pain)

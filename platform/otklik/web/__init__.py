@@ -13,4 +13,5 @@ CAPABILITY_VIEWS = (
     "otklik.reports.views",
     "otklik.painmap.views",
     "otklik.painmap.catalogue_views",
+    "otklik.painmap.collection_views",
 )
