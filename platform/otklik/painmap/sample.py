@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Evidence, Measure, Pain, PainEvent, Process, Suggestion
 from ..periods import local_today, period_containing
 from . import service
+from .catalogue import link_by_name
 
 DEMO_MARK = "[demo] "  # pains the demo made carry it in their status reason, so a second run replaces them
 MEASURES = (  # wording, use, status, progress, days from today to the due date
@@ -39,6 +40,7 @@ def _catalogue(tenant) -> dict[str, Process]:
                              touchpoints=["Личный приём", "Сайт"], life_situations=["Обращение в орган власти"])
         db.session.add(have[name])
     db.session.commit()
+    link_by_name(tenant.id)  # the demo's appeals and surveys that name an entry point to it
     return have
 
 

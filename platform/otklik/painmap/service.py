@@ -26,8 +26,11 @@ THEME_SHARE = 0.10  # an open-answer theme is proposed when it holds at least th
 THEME_MIN = 5  # ... and at least this many answers
 TOPIC_RISE = 1.5  # a topic is proposed when it grew by half against the previous period ...
 TOPIC_MIN = 10  # ... and holds at least this many appeals
+DEFAULT_NEGATIVE_SHARE = 0.3  # the escalation plugin's default `negative_share`
+RISING = {"by_topic": "appeals_topic", "by_process": "appeals_process"}  # breakdowns whose rise is proposed
 SOURCE_OF_FIGURE = {"prevalence": "survey_option", "themes": "open_theme", "by_topic": "appeals_topic",
-                    "reasons": "appeals_reason", "by_process": "appeals_process"}
+                    "reasons": "appeals_reason", "by_process": "appeals_process", "parameters": "survey_parameter",
+                    "questionnaires": "survey_question"}
 OPEN_STATES = ("new", "confirmed", "in_work")
 
 
@@ -52,6 +55,13 @@ class Measured:
 
 def min_answers(tenant) -> int:
     return int(tenant.settings_of("prevalence_bands").get("min_answers") or DEFAULT_MIN_ANSWERS)
+
+
+def negative_share(tenant) -> float:
+    """The share of answers of 1-2 above which a 1-5 question or parameter is proposed: the escalation plugin's
+    `negative_share` (1 = never)."""
+    value = tenant.settings_of("escalation").get("negative_share")
+    return float(DEFAULT_NEGATIVE_SHARE if value is None else value)
 
 
 def _period_end(period: str):
@@ -105,9 +115,12 @@ def record(pain: Pain, field: str, old, new, user_id: int | None, measure_row: M
 
 
 def change(obj, field: str, value, user_id: int | None) -> None:
-    """Set one field of a pain or a measure and keep the change in its history."""
+    """Set one field of a pain or a measure and keep the change in its history. A measure whose due date or
+    status changes loses its overdue mark: the tick marks it again if it is still overdue."""
     pain = obj if isinstance(obj, Pain) else obj.pain
     record(pain, field, getattr(obj, field), value, user_id, obj if isinstance(obj, Measure) else None)
+    if isinstance(obj, Measure) and field in ("due_date", "status") and getattr(obj, field) != value:
+        obj.overdue_marked_at = None
     setattr(obj, field, value)
 
 
@@ -146,26 +159,39 @@ def _cadence(name: str) -> str | None:
 # Suggestions: the worker proposes, a person decides.
 
 def candidates(tenant, analysis: Analysis) -> list[dict]:
-    """What an analysis suggests for the map: problem options at medium or high prevalence, large open-answer
-    themes, topics that grew markedly against the previous period, and escalation signals."""
+    """What an analysis suggests for the map: problem options at medium or high prevalence, 1-5 parameters and
+    questions whose answers of 1-2 pass the tenant's negative share, large open-answer themes, topics and
+    processes that grew markedly against the previous period, and escalation signals."""
     d = read(analysis.result)
     out = []
+    threshold = negative_share(tenant)
+    # a question whose parameter is proposed with the same answers is that parameter: it is not proposed twice
+    parameter_of = {f"questionnaires:{q.get('id')}:{key}:negative": cell.get("parameter")
+                    for q in d.questionnaires() for key, cell in (q.get("csat") or {}).items()
+                    if isinstance(cell, dict) and cell.get("parameter")}
+    negative: dict[str, tuple] = {}
     for f in d.figures():
         prefix = f.id.split(":", 1)[0]
         if prefix == "prevalence" and f.n is not None and f.total:
             level = prevalence_level(tenant, percent_half_up(f.n, f.total))
             if level in ("medium", "high"):
                 out.append({"source": "survey_option", "figure": f, "band": level})
+        elif prefix in ("parameters", "questionnaires") and f.id.endswith(":negative") and f.total \
+                and f.n is not None and threshold < 1 and f.n / f.total > threshold:
+            if negative.get(f"parameters:{parameter_of.get(f.id)}:negative") == (f.n, f.total):
+                continue
+            negative[f.id] = (f.n, f.total)
+            out.append({"source": SOURCE_OF_FIGURE[prefix], "figure": f, "threshold": threshold})
         elif prefix == "themes" and f.n and f.total and f.n >= max(THEME_MIN, THEME_SHARE * f.total) \
                 and not f.id.endswith(":Прочее"):
             out.append({"source": "open_theme", "figure": f})
     previous = _previous(analysis) if analysis.kind == "appeals" else None
     if previous is not None:
-        before = {f.id: f.n for f in read(previous.result).figures() if f.id.startswith("by_topic:")}
+        before = {f.id: f.n for f in read(previous.result).figures() if f.id.split(":", 1)[0] in RISING}
         for f in d.figures():
-            if f.id.startswith("by_topic:") and f.n and f.n >= TOPIC_MIN and f.n >= TOPIC_RISE * (before.get(f.id)
-                                                                                                 or 0):
-                out.append({"source": "appeals_topic", "figure": f, "before": before.get(f.id, 0)})
+            prefix = f.id.split(":", 1)[0]
+            if prefix in RISING and f.n and f.n >= TOPIC_MIN and f.n >= TOPIC_RISE * (before.get(f.id) or 0):
+                out.append({"source": RISING[prefix], "figure": f, "before": before.get(f.id, 0)})
     for s in d.signals():
         code = s.get("code") or s.get("metric") or "signal"
         out.append({"source": "signal", "figure": Figure(f"signal:{code}", str(s.get("message") or code), None,
