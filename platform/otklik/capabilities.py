@@ -6,7 +6,9 @@ with one small function per kind of addition:
 - `add_office_nav(endpoint, label, min_role, order)`: an entry of the office navigation;
 - `add_home_panel(template, context, order)`: a panel of the office home, a template and its context function;
 - `add_tick_duty(name, warnings=..., volume=...)`: what the scheduler tick asks of it for each tenant;
-- `add_cli_group(command)`: a `flask` command or group of commands.
+- `add_cli_group(command)`: a `flask` command or group of commands;
+- `add_report_section(name, table)`: a section of an analysis's reports (the information note and the XLSX),
+  `table(tenant, analysis) -> ReportTable | None`, so reports show another capability's rows without importing it.
 
 The core names the modules it loads, each list beside the code that uses it: `web.CAPABILITY_VIEWS` (blueprints,
 navigation, home panels), `cli.CAPABILITY_CLI` (commands) and `jobs.CAPABILITY_TICK` (tick duties). `create_app`
@@ -70,10 +72,29 @@ class TickDuty:
     after_analysis: Callable | None = None
 
 
+@dataclass(frozen=True)
+class ReportTable:
+    """A table a capability adds to an analysis's reports: its rows in groups (a group's title, then its rows of
+    cells in `columns` order); `sheet` names its XLSX sheet, `note` is one line said above it."""
+
+    title: object
+    sheet: str
+    columns: tuple
+    groups: list  # [(group title, [[cell, ...], ...]), ...]
+    note: object = ""
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    name: str
+    table: Callable  # (tenant, analysis) -> ReportTable | None
+
+
 OFFICE_NAV: list[NavItem] = []
 HOME_PANELS: list[HomePanel] = []
 TICK_DUTIES: list[TickDuty] = []
 CLI_COMMANDS: list = []
+REPORT_SECTIONS: list[ReportSection] = []
 
 
 def add_office_nav(endpoint: str, label, min_role: str = "viewer", order: int = 100) -> None:
@@ -99,3 +120,10 @@ def add_cli_group(command) -> None:
     """A click command or group (`flask.cli.AppGroup`) that `flask` offers beside the core's."""
     if all(c.name != command.name for c in CLI_COMMANDS):
         CLI_COMMANDS.append(command)
+
+
+def add_report_section(name: str, table: Callable) -> None:
+    """A section of the note and the XLSX of every analysis: `table(tenant, analysis)` runs in the tenant's scope
+    and returns a `ReportTable`, or None to add nothing."""
+    if all(s.name != name for s in REPORT_SECTIONS):
+        REPORT_SECTIONS.append(ReportSection(name, table))

@@ -3,11 +3,11 @@
 from .analysis import Analysis
 from .appeal import Appeal
 from .intake import ClassifierEntry, ImportBatch, ImportMapping
-from .painmap import Evidence, Measure, Pain, PainEvent, Process, Suggestion
+from .painmap import Evidence, Measure, Pain, PainEvent, PainmapVersion, Process, Suggestion
 from .survey import Questionnaire, QuestionnaireVersion, Survey, SurveyAnswer, SurveyResponse
 from .tenant import Tenant
 from .user import ApiToken, Membership, User, UserSession
 
 __all__ = ["Analysis", "ApiToken", "Appeal", "ClassifierEntry", "Evidence", "ImportBatch", "ImportMapping", "Measure",
-           "Membership", "Pain", "PainEvent", "Process", "Questionnaire", "QuestionnaireVersion", "Suggestion",
-           "Survey", "SurveyAnswer", "SurveyResponse", "Tenant", "User", "UserSession"]
+           "Membership", "Pain", "PainEvent", "PainmapVersion", "Process", "Questionnaire", "QuestionnaireVersion",
+           "Suggestion", "Survey", "SurveyAnswer", "SurveyResponse", "Tenant", "User", "UserSession"]

@@ -169,6 +169,23 @@ class Suggestion(TenantOwned, Timestamps, db.Model):
     pain_id: Mapped[int | None] = mapped_column(ForeignKey("pain.id"))
 
 
+class PainmapVersion(TenantOwned, Timestamps, db.Model):
+    """The map frozen with an analysis period (issue 11, item 6): each pain's figures, status and measures as they
+    stood when the period's analysis finished, so the next period can say what changed. One per (tenant, period):
+    re-running the period's analysis replaces it. `sha256` is the digest of `rows` as canonical JSON, so a
+    version later quoted in a report can be checked against what was frozen."""
+
+    __tablename__ = "painmap_version"
+    __table_args__ = (UniqueConstraint("tenant_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(20), nullable=False)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)  # the kind of the analysis that froze it
+    analysis_id: Mapped[int | None] = mapped_column(ForeignKey("analysis.id", ondelete="SET NULL"))
+    rows: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
 class AdditionalCollection(TenantOwned, Timestamps, db.Model):
     """An extra survey an officer started from an escalation signal or a pain (Nenets 7, Astrakhan 5.4, Vladimir 5,
     Omsk 20): the general population N with where it comes from, and the sample n Cochran asks of it

@@ -1,5 +1,6 @@
-"""What the pain map asks of the jobs: suggestions after each analysis (the worker proposes, a person decides), and
-at every tick the deadlines of measures (the overdue ones marked once, those due within 14 days counted)."""
+"""What the pain map asks of the jobs: after each analysis, suggestions (the worker proposes, a person decides) and
+the map frozen as that period's version; at every tick the deadlines of measures (the overdue ones marked once,
+those due within 14 days counted)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from flask_babel import gettext as _
 from ..capabilities import add_tick_duty
 from .deadlines import DUE_SOON_DAYS, due_soon, mark_overdue
 from .service import suggest
+from .versions import freeze
 
 
 def suggest_after_analysis(tenant, analysis) -> None:
+    """Suggestions from the finished analysis, then the map frozen as its period's version (replacing one an
+    earlier run of that period froze)."""
     if analysis.result:
         suggest(tenant, analysis)
+        freeze(tenant, analysis)
 
 
 def measure_warnings(tenant, today: date) -> list[str]:

@@ -24,12 +24,12 @@ from ..access import ROLE_RANK, office_required, tenant_role
 from ..api import api_auth, documented, tenant_api
 from ..capabilities import add_office_nav
 from ..extensions import db
-from ..models import Evidence, Measure, Pain, PainEvent, Process, Suggestion
+from ..models import Evidence, Measure, Pain, PainEvent, PainmapVersion, Process, Suggestion
 from ..models.painmap import MEASURE_STATUSES, MEASURE_USES, PAIN_KINDS, PAIN_STATUSES
 from ..periods import BadPeriod, local_today, parse_period
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..vocabulary import AUDIENCE_LABELS, AUDIENCES
-from . import export, service, table
+from . import export, service, table, versions
 from .labels import (
     BAND_LABELS,
     FIELD_LABELS,
@@ -94,7 +94,7 @@ def index():
         "office/painmap/index.html", groups=groups, grouping=grouping, filters=filters, processes=_processes(),
         people=table.members(), responsible=table.responsible, pain_statuses=PAIN_STATUSES, audiences=AUDIENCES,
         open_suggestions=open_suggestions, can_manage=_role_at_least("officer"),
-        can_propose=_role_at_least("operator"), **_labels())
+        can_propose=_role_at_least("operator"), changes=versions.latest_changes(), **_labels())
 
 
 @bp.route("/export.<fmt>")
@@ -415,6 +415,22 @@ def board():
     return render_template("office/painmap/board.html", columns=columns, people=table.members(),
                            responsible=table.responsible, today=local_today(g.tenant.tz), uid=_uid(),
                            can_manage=_role_at_least("officer"), **_labels())
+
+
+@bp.route("/versions")
+@bp.route("/versions/<version_id>")
+@office_required()
+def version(version_id=None):
+    """The map frozen per period: the list of versions and what changed in one (the latest by default) since the
+    version before it."""
+    all_versions = versions.all_versions()
+    if version_id is not None:
+        chosen = get_or_404(PainmapVersion, version_id)
+    else:
+        chosen = all_versions[0] if all_versions else None
+    changes = versions.changes(chosen, versions.previous(chosen)) if chosen is not None else None
+    return render_template("office/painmap/versions.html", versions=all_versions, chosen=chosen, changes=changes,
+                           **_labels())
 
 
 # ----------------------------------------------------------------------------------------------------- suggestions

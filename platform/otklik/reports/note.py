@@ -173,3 +173,11 @@ def conclusions(d: Document) -> list[str]:
         out.append(_("The figures of the period stay within the deadlines and thresholds of the act; "
                      "no additional measures are proposed."))
     return out
+
+
+def report_tables(tenant, analysis) -> list:
+    """The tables other capabilities add to an analysis's reports (the pain map of its period), through the
+    `capabilities.add_report_section` registry: reports import none of them."""
+    from ..capabilities import REPORT_SECTIONS
+
+    return [t for t in (s.table(tenant, analysis) for s in REPORT_SECTIONS) if t is not None]

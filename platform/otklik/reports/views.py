@@ -12,7 +12,7 @@ from ..models import Analysis
 from ..results.document import read
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..vocabulary import KIND_LABELS
-from .note import conclusions, period_title, summary
+from .note import conclusions, period_title, report_tables, summary
 from .xlsx import build_xlsx, file_name
 
 bp = Blueprint("reports", __name__, url_prefix="/<tenant_slug>/office/reports")
@@ -63,4 +63,5 @@ def note(analysis_id):
         conclusions=conclusions(document),
         signals=document.signals(),
         sections=document.sections(NOTE_SECTIONS.__contains__),
+        tables=report_tables(g.tenant, analysis),
     )

@@ -14,7 +14,7 @@ from ..localtime import local_time_text
 from ..results.document import Document, read
 from ..results.figures import as_fraction
 from ..results.shapes import Section
-from .note import conclusions, period_title, summary
+from .note import conclusions, period_title, report_tables, summary
 
 KIND_TITLES = {
     "appeals": "Мониторинг обращений и жалоб",
@@ -90,6 +90,8 @@ def build_xlsx(analysis, tenant, channel_titles: dict[str, str] | None = None, b
     for section in sections:
         _metric_sheet(w, section)
     _signals_sheet(w, d)
+    for table in report_tables(tenant, analysis):
+        _table_sheet(w, table)
     _inputs_sheet(w, d)
     w.wb.close()
     return buffer.getvalue()
@@ -277,6 +279,28 @@ def _signals_sheet(w: _Writer, d: Document) -> None:
         w.cell(ws, r, 2, s.get("population"), "int")
         w.cell(ws, r, 3, s.get("threshold"), "share" if isinstance(s.get("threshold"), float) else "text")
         w.cell(ws, r, 4, s.get("clause"))
+
+
+def _table_sheet(w: _Writer, table) -> None:
+    """A table another capability adds (the pain map in the Astrakhan columns): its columns, then each group as a
+    header row followed by its rows; text is written as text, never as a formula."""
+    ws = w.wb.add_worksheet(_sheet_name(table.sheet, w.used))
+    for col in range(len(table.columns)):
+        ws.set_column(col, col, 6 if col == 0 else 30)
+    for col, title in enumerate(table.columns):
+        ws.write_string(0, col, str(title), w.f["head"])
+    ws.freeze_panes(1, 0)
+    r = 1
+    if table.note:
+        ws.write_string(r, 0, str(table.note), w.f["label"])
+        r += 1
+    for title, rows in table.groups:
+        ws.write_string(r, 0, str(title), w.f["group"])
+        r += 1
+        for row in rows:
+            for col, value in enumerate(row):
+                w.cell(ws, r, col, value, "int" if isinstance(value, int) else "text")
+            r += 1
 
 
 INPUT_TITLES = {  # the input counts an analysis stores (DOMAIN.md), as the report names them
