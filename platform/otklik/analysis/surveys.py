@@ -218,10 +218,11 @@ def _breakdown(ctx, cells: dict[str, tuple[int, dict]]) -> dict:
 def _scale_stats(values: pd.Series, weights: pd.Series) -> dict:
     n = int(weights.sum())
     if not n:
-        return {"n": 0, "mean": None, "share_4_5": None}
+        return {"n": 0, "mean": None, "share_4_5": None, "share_1_2": None}
     mean = float((values * weights).sum()) / n
     high = int(weights[values >= 4].sum())
-    return {"n": n, "mean": stat(mean), "share_4_5": share(high, n)}
+    low = int(weights[values <= 2].sum())
+    return {"n": n, "mean": stat(mean), "share_4_5": share(high, n), "share_1_2": share(low, n)}
 
 
 def _questionnaire(ctx, questionnaire_id) -> dict:

@@ -36,6 +36,8 @@ MEASURE_STATUS_LABELS = {
 }
 SOURCE_LABELS = {
     "survey_option": _l("Survey: answer option"),
+    "survey_parameter": _l("Survey: parameter, answers of 1-2"),
+    "survey_question": _l("Survey: 1-5 question, answers of 1-2"),
     "appeals_topic": _l("Appeals of a topic"),
     "appeals_reason": _l("Appeals: reason"),
     "appeals_process": _l("Appeals of a process"),

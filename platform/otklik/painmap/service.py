@@ -169,7 +169,7 @@ def candidates(tenant, analysis: Analysis) -> list[dict]:
     parameter_of = {f"questionnaires:{q.get('id')}:{key}:negative": cell.get("parameter")
                     for q in d.questionnaires() for key, cell in (q.get("csat") or {}).items()
                     if isinstance(cell, dict) and cell.get("parameter")}
-    negative: dict[str, tuple] = {}
+    parameters = {f.id: (f.n, f.total) for f in d.figures() if f.id.startswith("parameters:")}
     for f in d.figures():
         prefix = f.id.split(":", 1)[0]
         if prefix == "prevalence" and f.n is not None and f.total:
@@ -178,9 +178,8 @@ def candidates(tenant, analysis: Analysis) -> list[dict]:
                 out.append({"source": "survey_option", "figure": f, "band": level})
         elif prefix in ("parameters", "questionnaires") and f.id.endswith(":negative") and f.total \
                 and f.n is not None and threshold < 1 and f.n / f.total > threshold:
-            if negative.get(f"parameters:{parameter_of.get(f.id)}:negative") == (f.n, f.total):
+            if parameters.get(f"parameters:{parameter_of.get(f.id)}:negative") == (f.n, f.total):
                 continue
-            negative[f.id] = (f.n, f.total)
             out.append({"source": SOURCE_OF_FIGURE[prefix], "figure": f, "threshold": threshold})
         elif prefix == "themes" and f.n and f.total and f.n >= max(THEME_MIN, THEME_SHARE * f.total) \
                 and not f.id.endswith(":Прочее"):

@@ -315,10 +315,28 @@ class Document:
                 out += [Figure(f"prevalence:{r.get('questionnaire')}:{r.get('question')}:{r.get('option')}",
                                str(r.get("title") or r.get("option")), r.get("count"), r.get("respondents"))
                         for r in self.rows(key) if not is_hidden(r)]
+            elif isinstance(shape, Stats) and isinstance(value, dict):
+                out += self._negative(key, value)
+            elif isinstance(shape, Questionnaires):
+                for q in self.questionnaires():
+                    out += self._negative(f"{key}:{q.get('id')}", q.get("csat") or {})
             elif isinstance(shape, Themes):
                 answers = (self.raw.get("inputs") or {}).get("open_answers")
                 out += [Figure(f"themes:{r.get('theme')}", str(r.get("theme")), r.get("count"), answers,
                                tuple(r.get("examples") or ())[:3]) for r in self.rows(key)]
+        return out
+
+    @staticmethod
+    def _negative(prefix: str, cells: dict) -> list[Figure]:
+        """The answers of 1-2 of each 1-5 group (`<prefix>:<code>:negative`, n of its answers): a group stores
+        its share, and the count is the share of its answers (shares keep four digits, exact below 5000)."""
+        out = []
+        for code, cell in cells.items():
+            if not isinstance(cell, dict) or is_hidden(cell):
+                continue
+            n, low = cell.get("n"), cell.get("share_1_2")
+            if isinstance(n, int) and n > 0 and is_number(low):
+                out.append(Figure(f"{prefix}:{code}:negative", str(cell.get("title") or code), round(low * n), n))
         return out
 
     def figure(self, figure_id: str) -> Figure | None:

@@ -463,7 +463,8 @@ class Stats(Shape):
 
     kind = "stats"
     FIELDS = (Field("n", _l("Answers"), "int"), Field("mean", _l("Mean"), "num", rests_on="n"),
-              Field("share_4_5", _l("Share of 4 and 5"), "share", rests_on="n"))
+              Field("share_4_5", _l("Share of 4 and 5"), "share", rests_on="n"),
+              Field("share_1_2", _l("Share of 1 and 2"), "share", rests_on="n", optional=True))
 
     def __init__(self, *, hidden_fields: tuple[str, ...] = ("parameter",), **kw):
         super().__init__(**kw)
@@ -516,13 +517,14 @@ class Stats(Shape):
                 out[code] = _hidden_cell(cell, "primary")
                 continue
             cell = {k: v for k, v in cell.items() if k not in self.hidden_fields}
-            share = cell.get("share_4_5")
-            if is_count(n) and is_number(share):
-                high = round(share * n)
-                found = _split({"high": high}, n, ctx.k)
-                if "high" in found:
-                    ctx.hide(f"{path}[{code}]", "share_4_5", found["high"])
-                    cell["share_4_5"] = None
+            parts = {name: round(cell[field] * n) for name, field in (("high", "share_4_5"), ("low", "share_1_2"))
+                     if is_count(n) and is_number(cell.get(field))}
+            if parts:
+                found = _split(parts, n, ctx.k)
+                for name, field in (("high", "share_4_5"), ("low", "share_1_2")):
+                    if name in found:
+                        ctx.hide(f"{path}[{code}]", field, found[name])
+                        cell[field] = None
             out[code] = cell
         return out
 

@@ -88,11 +88,14 @@ def test_survey_metrics_by_hand(omsk):
     [form] = doc["questionnaires"]
     assert (form["title"], form["responses"]) == ("Анкета", 4)
     assert form["csat"] == {"q1": {"title": "1. Общая удовлетворенность", "parameter": "overall", "n": 4,
-                                   "mean": 3.0, "share_4_5": 0.5}}
+                                   "mean": 3.0, "share_4_5": 0.5, "share_1_2": 0.5}}
+    # answers of 1-2 counted by hand: q1 5, 4, 2, 1; r1 4, 5, 3, 1; r2 2, 1, 2, 1
     assert doc["parameters"]["overall"] == {"title": "Общая удовлетворенность", "n": 4, "mean": 3.0,
-                                            "share_4_5": 0.5}
-    assert doc["parameters"]["clarity"] == {"title": "Понятность подачи", "n": 4, "mean": 3.25, "share_4_5": 0.5}
-    assert doc["parameters"]["speed"] == {"title": "Скорость", "n": 4, "mean": 1.5, "share_4_5": 0.0}
+                                            "share_4_5": 0.5, "share_1_2": 0.5}
+    assert doc["parameters"]["clarity"] == {"title": "Понятность подачи", "n": 4, "mean": 3.25, "share_4_5": 0.5,
+                                            "share_1_2": 0.25}
+    assert doc["parameters"]["speed"] == {"title": "Скорость", "n": 4, "mean": 1.5, "share_4_5": 0.0,
+                                          "share_1_2": 1.0}
     assert doc["by_object"] == {"pension": {"responses": 2, "csat_mean": 4.5, "share_4_5": 1.0},
                                 "subsidy": {"responses": 2, "csat_mean": 1.5, "share_4_5": 0.0}}
     assert doc["by_segment"]["citizens"] == {"responses": 2, "csat_mean": 4.5, "share_4_5": 1.0}
@@ -260,12 +263,12 @@ def test_two_questionnaires_with_the_same_keys_are_kept_apart(omsk):
     assert (second["id"], second["title"], second["responses"]) == (b, "Доступ к информации", 2)
     # CSAT per questionnaire: A's q1 is its overall scale; B's q1 is a choice, its scales are q2 and q3
     assert first["csat"] == {"q1": {"title": "1. Удовлетворены рассмотрением?", "parameter": "overall", "n": 3,
-                                    "mean": 3.33, "share_4_5": 0.6667}}
+                                    "mean": 3.33, "share_4_5": 0.6667, "share_1_2": 0.3333}}
     assert second["csat"] == {
         "q2": {"title": "2. Удовлетворены доступностью информации?", "parameter": "overall", "n": 2, "mean": 2.5,
-               "share_4_5": 0.0},
+               "share_4_5": 0.0, "share_1_2": 0.5},
         "q3": {"title": "3. Оцените время поиска", "parameter": "search_time", "n": 2, "mean": 4.5,
-               "share_4_5": 1.0}}
+               "share_4_5": 1.0, "share_1_2": 0.0}}
     # choices per questionnaire, each with its own questions' titles and respondents
     assert first["choices"] == {
         "q2": {"title": "2. Где узнали о приемной?", "respondents": 2,
@@ -279,12 +282,17 @@ def test_two_questionnaires_with_the_same_keys_are_kept_apart(omsk):
                                                                 "share": 0.5}
     # parameters with a code are comparable and aggregated: overall = A q1 (5, 4, 1) + B q2 (2, 3)
     params = doc["parameters"]
-    assert params["overall"] == {"title": "Общая удовлетворенность", "n": 5, "mean": 3.0, "share_4_5": 0.4}
-    assert params["clarity"] == {"title": "Понятность ответа", "n": 5, "mean": 3.0, "share_4_5": 0.4}
-    assert params["search_time"] == {"title": "Оцените время поиска", "n": 2, "mean": 4.5, "share_4_5": 1.0}
+    assert params["overall"] == {"title": "Общая удовлетворенность", "n": 5, "mean": 3.0, "share_4_5": 0.4,
+                                 "share_1_2": 0.4}
+    assert params["clarity"] == {"title": "Понятность ответа", "n": 5, "mean": 3.0, "share_4_5": 0.4,
+                                 "share_1_2": 0.4}  # 4, 2, 3 and 1, 5
+    assert params["search_time"] == {"title": "Оцените время поиска", "n": 2, "mean": 4.5, "share_4_5": 1.0,
+                                     "share_1_2": 0.0}
     # a matrix row without a parameter stays its questionnaire's own
-    assert params[f"{a}.completeness"] == {"title": "Полнота ответа", "n": 3, "mean": 5.0, "share_4_5": 1.0}
-    assert params[f"{b}.completeness"] == {"title": "Полнота", "n": 2, "mean": 1.5, "share_4_5": 0.0}
+    assert params[f"{a}.completeness"] == {"title": "Полнота ответа", "n": 3, "mean": 5.0, "share_4_5": 1.0,
+                                           "share_1_2": 0.0}
+    assert params[f"{b}.completeness"] == {"title": "Полнота", "n": 2, "mean": 1.5, "share_4_5": 0.0,
+                                           "share_1_2": 1.0}
     assert "completeness" not in params
     # each object's satisfaction from its own questionnaire's overall question
     assert doc["by_object"] == {"appeals": {"responses": 3, "csat_mean": 3.33, "share_4_5": 0.6667},
