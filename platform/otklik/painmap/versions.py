@@ -175,6 +175,13 @@ def report_table(tenant, analysis) -> ReportTable:
         groups.setdefault(r["process"] or table.none_title("process"), []).append(astrakhan_cells(r))
     note = (_("The map as frozen with the period %(period)s.", period=version.period) if version is not None
             else _("No version of the map was frozen for this period: the map as it stands."))
+    before = previous(version) if version is not None else None
+    if before is not None:
+        ch = changes(version, before)
+        note = " ".join((note, _("Since the version of %(period)s: new pains %(new)s, resolved %(resolved)s, "
+                                 "verified %(verified)s, band changes %(bands)s, measures that became overdue "
+                                 "%(overdue)s.", period=before.period, new=len(ch.new), resolved=len(ch.resolved),
+                                 verified=len(ch.verified), bands=len(ch.bands), overdue=len(ch.overdue))))
     return ReportTable(title=_("Pain map"), sheet="Карта болей", columns=COLUMNS, groups=list(groups.items()),
                        note=note)
 

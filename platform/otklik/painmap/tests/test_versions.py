@@ -116,6 +116,11 @@ def test_each_period_freezes_a_version_and_the_next_says_what_changed(app, clien
         v1_id = versions.of_period("2025-01").id
     first_page = client.get(f"/omsk-versions/office/painmap/versions/{v1_id}").get_data(as_text=True)
     assert "Первая версия карты" in first_page
+    # the February note says the same in one line above the map
+    note = client.get(f"/omsk-versions/office/reports/{february}/note").get_data(as_text=True)
+    assert ("С версии за 2025-01: новых болей — 1, решено — 1, подтверждено замером — 1, изменился уровень "
+            "распространенности — 1, стали просроченными мероприятий — 1.") in note
+    assert "Нет парковки" in note
 
     # re-running January's analysis replaces January's version: still two versions, January's now holds C
     with app.app_context():
