@@ -14,4 +14,5 @@ CAPABILITY_VIEWS = (
     "otklik.painmap.views",
     "otklik.painmap.catalogue_views",
     "otklik.painmap.collection_views",
+    "otklik.painmap.bulk_views",
 )
