@@ -57,6 +57,16 @@ def load_processes(tenant_id: int, start: datetime, end: datetime, conn=None) ->
     return pd.read_sql(stmt, conn or db.session.connection())
 
 
+def load_complaint_outcomes(tenant_id: int, start: datetime, end: datetime, conn=None) -> pd.DataFrame:
+    """Complaints per (topic code, catalogue process name, outcome) registered in [start, end)."""
+    p = Process.__table__
+    joined = _t.outerjoin(p, (p.c.id == _t.c.process_id) & (p.c.tenant_id == _t.c.tenant_id))
+    cols = (_t.c.topic_code, p.c.name.label("process"), _t.c.outcome)
+    stmt = _in_period(select(*cols, func.count().label("n")).select_from(joined), tenant_id, start, end).where(
+        _t.c.kind == "complaint").group_by(*cols)
+    return pd.read_sql(stmt, conn or db.session.connection())
+
+
 def load_waits(tenant_id: int, start: datetime, end: datetime, timezone: str, conn=None) -> pd.DataFrame:
     """Histogram of waiting days (answer date minus registration date, both local): columns days, n.
 
@@ -121,6 +131,7 @@ LOADERS = {
     "appeals.reasons": frame_reasons,
     "appeals.waits": frame_waits,
     "appeals.processes": frame_processes,
+    "appeals.complaint_outcomes": lambda ctx: load_complaint_outcomes(ctx.tenant.id, *_bounds(ctx)),
 }
 
 
@@ -183,6 +194,29 @@ def by_process(ctx: MetricContext) -> dict:
     df = ctx.frame("appeals.processes")
     names = df["process"].where(df["process"].notna(), UNCATALOGUED)
     return counted(df.assign(process=names).groupby("process")["n"].sum(), total(ctx))
+
+
+def _unsatisfied_by(ctx: MetricContext, column: str, names) -> dict:
+    """{group: {count: unsatisfied complaints, of: complaints, share}} for groups with complaints, most unsatisfied
+    first (DOMAIN.md: unsatisfied = outcome not_supported)."""
+    df = ctx.frame("appeals.complaint_outcomes")
+    if not len(df):
+        return {}
+    df = df.assign(group=names(df[column]), unsatisfied=df["outcome"].isin(UNSATISFIED) * df["n"])
+    g = df.groupby("group")[["n", "unsatisfied"]].sum()
+    rows = sorted(((str(k), int(r["unsatisfied"]), int(r["n"])) for k, r in g.iterrows()), key=lambda t: (-t[1], t[0]))
+    return {k: {"count": u, "of": n, "share": share(u, n)} for k, u, n in rows}
+
+
+def unsatisfied_by_topic(ctx: MetricContext) -> dict:
+    """Unsatisfied complaints per classifier question (the first four blocks), of that question's complaints."""
+    return _unsatisfied_by(ctx, "topic_code", lambda s: s.fillna("").str.strip().str.split(".").map(
+        lambda b: ".".join(b[:4]) if b and b[0] else UNCLASSIFIED))
+
+
+def unsatisfied_by_process(ctx: MetricContext) -> dict:
+    """Unsatisfied complaints per catalogue process, of that process's complaints ("uncatalogued" without a link)."""
+    return _unsatisfied_by(ctx, "process", lambda s: s.where(s.notna(), UNCATALOGUED))
 
 
 def waiting_days(ctx: MetricContext) -> dict:

@@ -30,7 +30,10 @@ DEFAULT_NEGATIVE_SHARE = 0.3  # the escalation plugin's default `negative_share`
 RISING = {"by_topic": "appeals_topic", "by_process": "appeals_process"}  # breakdowns whose rise is proposed
 SOURCE_OF_FIGURE = {"prevalence": "survey_option", "themes": "open_theme", "by_topic": "appeals_topic",
                     "reasons": "appeals_reason", "by_process": "appeals_process", "parameters": "survey_parameter",
-                    "questionnaires": "survey_question"}
+                    "questionnaires": "survey_question", "unsatisfied_by_topic": "appeals_topic",
+                    "unsatisfied_by_process": "appeals_process"}
+UNSATISFIED = ("unsatisfied_by_topic", "unsatisfied_by_process")  # groups whose unsatisfied complaints are proposed
+DEFAULT_UNSATISFIED_SHARE, DEFAULT_MIN_COMPLAINTS = 0.3, 10  # the escalation plugin's defaults
 OPEN_STATES = ("new", "confirmed", "in_work")
 
 
@@ -62,6 +65,16 @@ def negative_share(tenant) -> float:
     `negative_share` (1 = never)."""
     value = tenant.settings_of("escalation").get("negative_share")
     return float(DEFAULT_NEGATIVE_SHARE if value is None else value)
+
+
+def unsatisfied_rule(tenant) -> tuple[float, int]:
+    """(share, complaints) above which a topic's or process's unsatisfied complaints are proposed: the escalation
+    plugin's `unsatisfied_complaints_share` (1 = never) and `min_complaints`."""
+    s = tenant.settings_of("escalation")
+    share = s.get("unsatisfied_complaints_share")
+    minimum = s.get("min_complaints")
+    return (float(DEFAULT_UNSATISFIED_SHARE if share is None else share),
+            int(DEFAULT_MIN_COMPLAINTS if minimum is None else minimum))
 
 
 def _period_end(period: str):
@@ -161,10 +174,12 @@ def _cadence(name: str) -> str | None:
 def candidates(tenant, analysis: Analysis) -> list[dict]:
     """What an analysis suggests for the map: problem options at medium or high prevalence, 1-5 parameters and
     questions whose answers of 1-2 pass the tenant's negative share, large open-answer themes, topics and
-    processes that grew markedly against the previous period, and escalation signals."""
+    processes whose unsatisfied complaints pass the tenant's share or that grew markedly against the previous
+    period, and escalation signals."""
     d = read(analysis.result)
     out = []
     threshold = negative_share(tenant)
+    unsatisfied = unsatisfied_rule(tenant)
     # a question whose parameter is proposed with the same answers is that parameter: it is not proposed twice
     parameter_of = {f"questionnaires:{q.get('id')}:{key}:negative": cell.get("parameter")
                     for q in d.questionnaires() for key, cell in (q.get("csat") or {}).items()
@@ -184,6 +199,9 @@ def candidates(tenant, analysis: Analysis) -> list[dict]:
         elif prefix == "themes" and f.n and f.total and f.n >= max(THEME_MIN, THEME_SHARE * f.total) \
                 and not f.id.endswith(":Прочее"):
             out.append({"source": "open_theme", "figure": f})
+        elif prefix in UNSATISFIED and f.n and f.total and f.total >= unsatisfied[1] and unsatisfied[0] < 1 \
+                and f.n / f.total > unsatisfied[0]:
+            out.append({"source": SOURCE_OF_FIGURE[prefix], "figure": f, "threshold": unsatisfied[0]})
     previous = _previous(analysis) if analysis.kind == "appeals" else None
     if previous is not None:
         before = {f.id: f.n for f in read(previous.result).figures() if f.id.split(":", 1)[0] in RISING}

@@ -23,6 +23,7 @@ from .shapes import (
     Count,
     Prevalence,
     Questionnaires,
+    Rates,
     ReadContext,
     Record,
     Section,
@@ -311,6 +312,9 @@ class Document:
                 for part in shape.parts:
                     total = self._denominator(part.total, value, {})
                     out += [Figure(f"{key}:{cell}", str(metric.title), value.get(cell), total) for cell in part.cells]
+            elif isinstance(shape, Rates):
+                out += [Figure(f"{key}:{code}", self.label(shape.codes, code), cell.get("count"), cell.get("of"))
+                        for code, cell in (value or {}).items() if isinstance(cell, dict) and not is_hidden(cell)]
             elif isinstance(shape, Prevalence):
                 out += [Figure(f"prevalence:{r.get('questionnaire')}:{r.get('question')}:{r.get('option')}",
                                str(r.get("title") or r.get("option")), r.get("count"), r.get("respondents"))

@@ -529,6 +529,66 @@ class Stats(Shape):
         return out
 
 
+class Rates(Shape):
+    """{code: {count, of, share}}: in each group, `count` of its own `of` (unsatisfied complaints of a topic's
+    complaints). Groups are not parts of one total; within a group the count and the rest split a shown `of`."""
+
+    kind = "rates"
+
+    def __init__(self, *, codes: str = "value", count_title: Any = "", of_title: Any = "", **kw):
+        super().__init__(**kw)
+        self.codes = codes
+        self.fields = (Field("count", count_title or _l("Count"), "int"), Field("of", of_title or _l("Total"), "int"),
+                       Field("share", _l("Share"), "share", rests_on="count"))
+
+    def validate(self, value, path):
+        if not isinstance(value, dict):
+            return [f"{path}: expected an object of groups"]
+        errors = []
+        for code, cell in value.items():
+            if is_hidden(cell):
+                continue
+            if not isinstance(cell, dict):
+                errors.append(f"{path}[{code}]: expected an object")
+                continue
+            errors += _check_fields(cell, self.fields, f"{path}[{code}]")
+            unknown = set(cell) - {f.key for f in self.fields}
+            if unknown:
+                errors.append(f"{path}[{code}]: undeclared fields {sorted(unknown)}")
+        return errors
+
+    def section(self, key, title, value, ctx):
+        rows = []
+        for code, cell in (value or {}).items():
+            row = {"label": ctx.labeller(self.codes, code)}
+            if is_hidden(cell):
+                row["note"] = hidden_note(cell)
+            else:
+                row.update({f.key: cell.get(f.key) for f in self.fields if f.key in cell})
+            rows.append(row)
+        return Section(key, title, columns=_columns(self.fields, rows), rows=rows,
+                       chart=_chart(self.chart, rows, self.fields), sheet=self.sheet, note=self.note)
+
+    def disclose(self, value, path, ctx):
+        """A group of fewer than k is hidden whole; otherwise its count goes when it or the rest is small."""
+        out = {}
+        for code, cell in (value or {}).items():
+            if is_hidden(cell) or not isinstance(cell, dict):
+                out[code] = cell
+                continue
+            of, count = cell.get("of"), cell.get("count")
+            if is_count(of) and 0 < of < ctx.k:
+                ctx.hide(path, code, "primary")
+                out[code] = _hidden_cell(cell, "primary")
+                continue
+            found = _split({"count": count}, of, ctx.k) if is_count(count) else {}
+            if "count" in found:
+                ctx.hide(f"{path}[{code}]", "count", found["count"])
+                cell = {**cell, "count": None, "share": None}
+            out[code] = cell
+        return out
+
+
 class Prevalence(Shape):
     """Rows of a problem chosen by `count` of `respondents` who answered its question, in whole percent."""
 

@@ -19,6 +19,7 @@ from .shapes import (
     Part,
     Prevalence,
     Questionnaires,
+    Rates,
     Record,
     Stats,
     SurveyList,
@@ -63,6 +64,12 @@ COMPLAINTS = Record(
 REDIRECTED = Record(
     (Field("count", _l("Count"), "int"), Field("share", _l("Share"), "share", rests_on="count")),
     parts=(Part(("count",), DOC + "total"),), sheet="Перенаправлено")
+# Unsatisfied complaints per topic and per process, of that topic's or process's complaints (what the pain map
+# proposes as candidate pains: issue 11, item 3).
+UNSATISFIED_BY_TOPIC = Rates(codes="code", count_title=_l("Unsatisfied"), of_title=_l("Complaints"),
+                             sheet="Жалобы по темам")
+UNSATISFIED_BY_PROCESS = Rates(codes="text", count_title=_l("Unsatisfied"), of_title=_l("Complaints"),
+                               sheet="Жалобы по процессам")
 BY_SEGMENT_APPEALS = Breakdown(sheet="Сегменты", chart=ChartSpec("bar", _l("Client segments"), ("count", "share")))
 
 # Surveys (Omsk 13, Vladimir appendix; employees: the small-group rule).
@@ -104,6 +111,8 @@ TITLES = {
     "by_section": _l("By section of the classifier"),
     "by_thematic": _l("By thematic of the classifier"),
     "by_process": _l("By process of the catalogue"),
+    "unsatisfied_by_topic": _l("Unsatisfied complaints by topic"),
+    "unsatisfied_by_process": _l("Unsatisfied complaints by process"),
     "waiting_days": _l("Waiting time for an answer, days"),
     "complaints": _l("Satisfied and unsatisfied complaints"),
     "redirected": _l("Redirected to the competent body"),

@@ -158,3 +158,35 @@ def test_an_overlapping_fall_does_not_verify(app, run_jobs, omsk):
     finally:
         scope.__exit__(None, None, None)
         ctx.pop()
+
+
+def test_topics_and_processes_with_unsatisfied_complaints_are_suggested(app, make_tenant, db_session):
+    """Topic A: 12 complaints, 6 not supported (50 % > 30 %, at least 10 complaints): proposed. Topic B: 12 with
+    2 (17 %): not. Topic C: 5 of 5 (100 %), but fewer than 10 complaints: not."""
+    from otklik.analysis.runner import compute
+    from otklik.analysis.tests.helpers import add_appeals
+
+    tenant = make_tenant("vladimir", slug="vlad-unsat")
+    a, b, c = "0001.0001.0001.0001", "0002.0002.0002.0002", "0003.0003.0003.0003"
+    rows = ([{"kind": "complaint", "outcome": "not_supported", "topic_code": a}] * 6
+            + [{"kind": "complaint", "outcome": "supported", "topic_code": a}] * 6
+            + [{"kind": "complaint", "outcome": "not_supported", "topic_code": b}] * 2
+            + [{"kind": "complaint", "outcome": "explained", "topic_code": b}] * 10
+            + [{"kind": "complaint", "outcome": "not_supported", "topic_code": c}] * 5
+            + [{"kind": "appeal", "outcome": "explained", "topic_code": c}] * 7)
+    add_appeals(tenant, [{**r, "registered_at": "2025-02-03 10:00"} for r in rows])
+    t = db.session.get(Tenant, tenant.id)
+    with tenant_scope(t):
+        doc = compute(t, "appeals", "2025-Q1")
+        assert doc["unsatisfied_by_topic"] == {
+            c: {"count": 5, "of": 5, "share": 1.0}, a: {"count": 6, "of": 12, "share": 0.5},
+            b: {"count": 2, "of": 12, "share": 0.1667}}
+        assert doc["unsatisfied_by_process"] == {"uncatalogued": {"count": 13, "of": 29, "share": 0.4483}}
+        analysis = Analysis(kind="appeals", period="2025-Q1", status="done", result=doc)
+        db.session.add(analysis)
+        db.session.commit()
+        found = {s.figure: s for s in service.suggest(t, analysis)}
+        assert f"unsatisfied_by_topic:{a}" in found and found[f"unsatisfied_by_topic:{a}"].source == "appeals_topic"
+        assert (found[f"unsatisfied_by_topic:{a}"].n, found[f"unsatisfied_by_topic:{a}"].total) == (6, 12)
+        assert f"unsatisfied_by_topic:{b}" not in found and f"unsatisfied_by_topic:{c}" not in found
+        assert found["unsatisfied_by_process:uncatalogued"].source == "appeals_process"  # 13 of 29 = 45 %

@@ -175,3 +175,18 @@ def test_no_hidden_cell_of_declared_figures_is_pinned(cells, satisfied, unsatisf
         assert not any(_pinned(c["total"], known, rest_hidden))
     else:
         assert unknown == 0 or unknown >= k  # the rest is known: it must not be a small group
+
+
+def test_rates_hide_a_small_group_and_a_small_count():
+    """Unsatisfied complaints per topic (count of its own complaints), k = 5: a topic of 4 complaints goes whole;
+    2 of 12 goes (a small group); 6 of 12 stays (6 and the other 6)."""
+    values = {"unsatisfied_by_topic": {"A": {"count": 6, "of": 12, "share": 0.5},
+                                       "B": {"count": 2, "of": 12, "share": 0.1667},
+                                       "C": {"count": 3, "of": 4, "share": 0.75},
+                                       "D": {"count": 9, "of": 12, "share": 0.75}}}
+    out = disclose_values(values, {"unsatisfied_by_topic": standard.UNSATISFIED_BY_TOPIC}, 5)
+    cells = out.values["unsatisfied_by_topic"]
+    assert cells["A"] == {"count": 6, "of": 12, "share": 0.5}
+    assert cells["B"] == {"count": None, "of": 12, "share": None}
+    assert cells["C"] == {"suppressed": "primary"}
+    assert cells["D"] == {"count": None, "of": 12, "share": None}  # 12 - 9 = 3 would be a small group
