@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_session_rules(app)
     _register_errors(app)
+    _register_security_headers(app)
 
     from .cli import register_cli
 
@@ -120,6 +121,32 @@ def _register_session_rules(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {"current_tenant": getattr(g, "tenant", None), "office_nav": visible_nav}
+
+
+# Every response: scripts, styles, images, fonts and fetches from this site only (no inline script, style or
+# style attribute: they live in static/ files), forms posted here only, never framed. docs/ARCHITECTURE.md.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                           "frame-ancestors 'none'")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _register_security_headers(app: Flask) -> None:
+    """The same headers on every kind of response (pages, CSV, XLSX, JSON, static files, errors); a view may set
+    its own. HSTS only when cookies are Secure (OTKLIK_SECURE_COOKIES=1): that says the site is served over HTTPS."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        headers["Strict-Transport-Security"] = HSTS
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
 
 
 def _register_errors(app: Flask) -> None:
