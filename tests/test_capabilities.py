@@ -37,7 +37,8 @@ def test_every_listed_capability_module_exists_and_registers_something(app):
 
     for name in (*web.CAPABILITY_VIEWS, *cli.CAPABILITY_CLI, *jobs.CAPABILITY_TICK):
         assert importlib.util.find_spec(name) is not None, name
-    duty_modules = {d.warnings.__module__ if d.warnings else d.volume.__module__ for d in capabilities.TICK_DUTIES}
+    duty_modules = {next(f for f in (d.warnings, d.volume, d.after_analysis, d.recover) if f).__module__
+                    for d in capabilities.TICK_DUTIES}
     assert set(jobs.CAPABILITY_TICK) <= duty_modules
     assert {"appeals", "classifier", "analyses", "demo"} <= {c.name for c in capabilities.CLI_COMMANDS}
     assert {"appeals", "analyses", "demo", "tenants"} <= set(app.cli.list_commands(None))

@@ -5,7 +5,7 @@ with one small function per kind of addition:
 
 - `add_office_nav(endpoint, label, min_role, order)`: an entry of the office navigation;
 - `add_home_panel(template, context, order)`: a panel of the office home, a template and its context function;
-- `add_tick_duty(name, warnings=..., volume=...)`: what the scheduler tick asks of it for each tenant;
+- `add_tick_duty(name, warnings=..., volume=..., recover=...)`: what the scheduler tick asks of it for each tenant;
 - `add_cli_group(command)`: a `flask` command or group of commands;
 - `add_report_section(name, table)`: a section of an analysis's reports (the information note and the XLSX),
   `table(tenant, analysis) -> ReportTable | None`, so reports show another capability's rows without importing it.
@@ -64,12 +64,15 @@ class TickDuty:
     `volume(tenant, kind, period) -> int`: answers of `kind` in a period, for the schedule's `month_or_quarter` rule.
     `after_analysis(tenant, analysis)`: what it does with a finished analysis (the pain map proposes suggestions),
     run by the analysis job after the document is stored; its failure is logged and does not fail the analysis.
+    `recover(tenant, now) -> list[str]`: put back on the queue the capability's jobs whose rows are `queued` or
+    `running` but whose work Redis lost (`jobs.recover_job`); returns `job id: what was done` lines for the log.
     """
 
     name: str
     warnings: Callable | None = None
     volume: Callable | None = None
     after_analysis: Callable | None = None
+    recover: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -111,9 +114,9 @@ def add_home_panel(template: str, context: Callable[[], dict] | None = None, ord
 
 
 def add_tick_duty(name: str, *, warnings: Callable | None = None, volume: Callable | None = None,
-                  after_analysis: Callable | None = None) -> None:
+                  after_analysis: Callable | None = None, recover: Callable | None = None) -> None:
     if all(d.name != name for d in TICK_DUTIES):
-        TICK_DUTIES.append(TickDuty(name, warnings, volume, after_analysis))
+        TICK_DUTIES.append(TickDuty(name, warnings, volume, after_analysis, recover))
 
 
 def add_cli_group(command) -> None:

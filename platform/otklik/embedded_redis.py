@@ -33,11 +33,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(port: int, directory: str | Path, persist: bool = False) -> subprocess.Popen:
-    """Start redis-server on 127.0.0.1:port and wait until it answers."""
+def start(port: int, directory: str | Path, persist: bool = False, binary: str | None = None) -> subprocess.Popen:
+    """Start redis-server (`binary`, else the embedded one) on 127.0.0.1:port and wait until it answers."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    args = [server_binary(), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory),
+    args = [binary or server_binary(), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory),
             "--save", "60 1" if persist else "", "--appendonly", "no", "--daemonize", "no"]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 15

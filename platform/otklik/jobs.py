@@ -5,17 +5,30 @@ objects, and travel as JSON. A job is retried (`Retry`) so that one whose worker
 The tick reads every tenant's schedule and, for each due (tenant, kind, period), inserts the Analysis row
 first: the unique key decides, so a tick run twice, or two ticks at once, enqueue the analysis once. It also does
 the capabilities' tick duties (`capabilities.add_tick_duty`), registered by the modules of CAPABILITY_TICK.
+
+The tick also keeps the rows honest about their jobs (`recover_job`): a `queued` row whose job Redis lost (it
+restarted empty, or was down when the page enqueued) is enqueued again, and a `running` row whose worker is gone
+(no heartbeat for STALE_AFTER, or the job left RQ's started registry) is put back in the queue; RQ's own clean-up
+of abandoned jobs runs first, so a lost job keeps its `Retry` count and a job that kills every worker ends
+`failed`. Every enqueue goes through `enqueue_once` (a short Redis lock, deterministic ids), so a page and the
+tick, or two ticks, never put the same job on the queue twice. A page that cannot reach Redis keeps its row
+`queued` and says so (`QueueUnavailable`, `QUEUE_DOWN`) instead of failing.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,12 +36,26 @@ from sqlalchemy.exc import IntegrityError
 from .capabilities import TICK_DUTIES
 from .extensions import db
 
-CAPABILITY_TICK = ("otklik.surveys.volume", "otklik.publishing.deadlines", "otklik.painmap.duties")
-"""Capability modules with tick duties (answers in a period; publication deadline warnings), loaded by create_app."""
+CAPABILITY_TICK = ("otklik.surveys.volume", "otklik.publishing.deadlines", "otklik.painmap.duties",
+                   "otklik.intake.jobs", "otklik.surveys.jobs")
+"""Capability modules with tick duties (answers in a period; publication deadline warnings; suggestions after an
+analysis; recovery of import jobs Redis lost), loaded by create_app."""
 
 log = logging.getLogger(__name__)
 RETRY = Retry(max=3, interval=[5, 30, 120])
 JOB_TIMEOUT = 3600
+STALE_AFTER = timedelta(seconds=90)
+"""A started job whose worker has not beaten for this long is lost: RQ's worker beats every 30 s (its
+job_monitoring_interval) and gives each beat 60 s more, so 90 s is what RQ itself would wait before calling the job
+abandoned (its own clean-up runs only every ten minutes or so)."""
+
+QUEUE_DOWN = _l("The job queue is not reachable right now. The job is saved and will start by itself a few minutes "
+                "after the queue is back; this page will show its progress.")
+
+
+class QueueUnavailable(RuntimeError):
+    """Redis could not be reached to enqueue a job. The row stays `queued` in the database, and the scheduler tick
+    enqueues it when Redis is back; pages show QUEUE_DOWN instead of an error."""
 
 _app = None
 
@@ -81,21 +108,83 @@ def analysis_job_id(tenant_slug: str, kind: str, period: str) -> str:
     return f"{tenant_slug}__{kind}__{period}"
 
 
-def enqueue_analysis(analysis, tenant_slug: str, queue: Queue | None = None):
-    """Put an Analysis row's work on the queue under its deterministic id."""
-    queue = queue or get_queue()
+def enqueue_analysis(analysis, tenant_slug: str, queue: Queue | None = None, now: datetime | None = None):
+    """Put an Analysis row's work on the queue under its deterministic id (once: `enqueue_once`)."""
     job_id = analysis_job_id(tenant_slug, analysis.kind, analysis.period)
-    job = queue.enqueue(
-        "otklik.jobs.run_analysis",
-        analysis.id,
-        job_id=job_id,
-        retry=RETRY,
-        job_timeout=JOB_TIMEOUT,
-        result_ttl=86400,
-        failure_ttl=7 * 86400,
-        description=f"analysis {job_id}",
-    )
-    return job
+    return enqueue_once("otklik.jobs.run_analysis", analysis.id, job_id=job_id, description=f"analysis {job_id}",
+                        queue=queue, now=now)
+
+
+def job_state(job_id: str, now: datetime | None = None, connection: Redis | None = None) -> str:
+    """What Redis says of a job: `waiting` (queued, or scheduled for a retry), `running`, `lost` (started, but its
+    worker has not beaten for STALE_AFTER or the job left RQ's started registry), `missing` (Redis does not know
+    it), `finished`, `failed` (RQ gave up on it) or `stopped`. Raises RedisError when Redis cannot be reached."""
+    connection = connection or redis_connection()
+    try:
+        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+        status = job.get_status(refresh=False)
+    except NoSuchJobError:
+        return "missing"
+    if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+        return "waiting"
+    if status == JobStatus.STARTED:
+        now = now or datetime.now(UTC)
+        beat = job.last_heartbeat
+        registry = StartedJobRegistry(job.origin, connection=connection, serializer=JSONSerializer)
+        if beat is None or now - beat > STALE_AFTER or job_id not in registry:
+            return "lost"
+        return "running"
+    return {JobStatus.FINISHED: "finished", JobStatus.FAILED: "failed"}.get(status, "stopped" if status else "missing")
+
+
+def enqueue_once(func: str, *args, job_id: str, description: str, queue: Queue | None = None,
+                 now: datetime | None = None) -> Job:
+    """Put `func(*args)` on the queue under its deterministic id, unless that job already waits or runs; a job that
+    ended, failed or was lost is replaced. Decided under a short Redis lock per id, so a page's request and the
+    tick's recovery never enqueue the same job twice. QueueUnavailable when Redis cannot be reached."""
+    queue = queue or get_queue()
+    try:
+        with queue.connection.lock(f"otklik:enqueue:{job_id}", timeout=30, blocking_timeout=10):
+            state = job_state(job_id, now, queue.connection)
+            if state in ("waiting", "running"):
+                return Job.fetch(job_id, connection=queue.connection, serializer=JSONSerializer)
+            if state != "missing":
+                Job.fetch(job_id, connection=queue.connection, serializer=JSONSerializer).delete()
+            return queue.enqueue(func, *args, job_id=job_id, retry=RETRY, job_timeout=JOB_TIMEOUT,
+                                 result_ttl=86400, failure_ttl=7 * 86400, description=description)
+    except RedisError as exc:
+        raise QueueUnavailable(f"Redis unreachable, {job_id} stays queued: {exc}") from exc
+
+
+def recover_job(row, now: datetime, enqueue) -> str | None:
+    """Make a `queued` or `running` row's work exist, once; `row` has `status` and `job_id`, `enqueue(row)` puts it
+    on the queue (through `enqueue_once`). Returns what was done, for the tick's log:
+
+    - `enqueued`: Redis lost the job, its worker is gone, or it ended while the row still waits; the row is
+      `queued` again and its job is on the queue;
+    - `waiting`: RQ put a lost job back for a retry; the `running` row says `queued` again;
+    - `failed`: RQ used every retry of a job whose workers kept dying; the row says `failed`;
+    - None: the job waits or runs, nothing to do.
+    The caller commits."""
+    state = job_state(row.job_id, now)
+    if state == "running" or (state == "waiting" and row.status == "queued"):
+        return None
+    if state == "waiting":
+        row.status = "queued"
+        return "waiting"
+    if state == "failed" and row.status == "running":
+        row.status = "failed"
+        return "failed"
+    row.status = "queued"
+    db.session.commit()  # the row says queued before its job exists: a worker that takes it sees a queued row
+    enqueue(row)
+    return "enqueued"
+
+
+def abandoned_jobs(queue: Queue, now: datetime) -> None:
+    """RQ's own clean-up of started jobs whose worker stopped beating (retried if retries are left, else failed);
+    RQ's workers run it only every ten minutes or so, the tick runs it on each pass."""
+    StartedJobRegistry(queue=queue).cleanup(timestamp=now.timestamp())
 
 
 def claim_analysis(tenant, kind: str, period: str, trigger: str = "schedule"):
@@ -127,7 +216,8 @@ def _tick(now: datetime) -> dict:
     from .tenancy import across_tenants, tenant_scope
 
     queue = get_queue()
-    enqueued, warnings = [], []
+    enqueued, recovered, warnings = [], [], []
+    abandoned_jobs(queue, now)
     tenant_ids = db.session.execute(across_tenants(select(Tenant.id).where(Tenant.active.is_(True)))).scalars().all()
     for tenant_id in tenant_ids:
         db.session.remove()  # a fresh session per tenant: nothing answers from another tenant's identity map
@@ -142,11 +232,38 @@ def _tick(now: datetime) -> dict:
                         enqueue_analysis(analysis, tenant.slug, queue)
                         enqueued.append(analysis.job_id)
             warnings += duty_warnings(tenant, today)
+            for duty in TICK_DUTIES:  # imports first, analyses after: in the queue as data flows
+                if duty.recover is not None:
+                    recovered += duty.recover(tenant, now)
+            recovered += recover_analyses(tenant, now, queue)
     if enqueued:
         log.info("tick enqueued %s", ", ".join(enqueued))
+    for line in recovered:
+        log.warning("recovered: %s", line)
     for warning in warnings:
         log.warning("deadline: %s", warning)
-    return {"enqueued": enqueued, "warnings": warnings}
+    return {"enqueued": enqueued, "recovered": recovered, "warnings": warnings}
+
+
+GAVE_UP = _l("The worker running this job stopped at every attempt, so the queue gave it up. Run it again; if it "
+             "stops again, tell the administrator.")
+
+
+def recover_analyses(tenant, now: datetime, queue: Queue) -> list[str]:
+    """`recover_job` for the tenant's queued and running analyses; returns `job id: what was done` lines."""
+    from .models import Analysis
+
+    done = []
+    rows = db.session.execute(select(Analysis).where(Analysis.status.in_(("queued", "running")))).scalars().all()
+    for analysis in rows:
+        analysis.job_id = analysis.job_id or analysis_job_id(tenant.slug, analysis.kind, analysis.period)
+        action = recover_job(analysis, now, lambda a: enqueue_analysis(a, tenant.slug, queue, now))
+        if action == "failed":
+            analysis.error, analysis.finished_at = str(GAVE_UP), now
+        if action is not None:
+            done.append(f"{analysis.job_id}: {action}")
+        db.session.commit()
+    return done
 
 
 def volume_counter(tenant, kind: str):

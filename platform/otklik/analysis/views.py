@@ -17,6 +17,7 @@ from ..access import office_required, tenant_role
 from ..capabilities import add_home_panel, add_office_nav
 from ..channels import tenant_channels
 from ..extensions import db
+from ..jobs import QUEUE_DOWN, QueueUnavailable
 from ..models import Analysis
 from ..periods import BadPeriod, local_today, parse_period
 from ..results.document import read
@@ -123,12 +124,36 @@ def _job(analysis):
         return None
 
 
+STALLED = _l("Stopped: the worker running it was lost. The scheduler will start it again within a few minutes.")
+QUEUE_UNREACHABLE = _l("Queued: the job queue is not reachable right now; it will start when the queue is back.")
+
+
+def _job_state(analysis) -> str:
+    """What Redis says of the analysis's job (jobs.job_state), or `unreachable`."""
+    from redis.exceptions import RedisError
+
+    from ..jobs import job_state
+
+    try:
+        return job_state(analysis.job_id) if analysis.job_id else "missing"
+    except RedisError:
+        return "unreachable"
+
+
 def _progress_of(analysis) -> dict:
+    """The row's status, the job's progress, and what is honest to say of a job that cannot be running: its worker
+    was lost (no heartbeat for jobs.STALE_AFTER) or Redis lost it, until the tick puts it back; Redis is down."""
     done, total = 0, 0
+    label = STATUS_LABELS.get(analysis.status, analysis.status)
     if analysis.status == "done":
         done = total = 1
     elif analysis.status in ("queued", "running"):
-        job = _job(analysis)
+        state = _job_state(analysis)
+        if state == "unreachable":
+            label = QUEUE_UNREACHABLE
+        elif analysis.status == "running" and state in ("lost", "missing"):
+            label = STALLED
+        job = _job(analysis) if state != "unreachable" else None
         meta = (job.meta or {}).get("progress") if job is not None else None
         if isinstance(meta, dict):
             done, total = int(meta.get("done") or 0), int(meta.get("total") or 0)
@@ -136,7 +161,7 @@ def _progress_of(analysis) -> dict:
     return {
         "id": analysis.id,
         "status": analysis.status,
-        "status_label": str(STATUS_LABELS.get(analysis.status, analysis.status)),
+        "status_label": str(label),
         "done": done,
         "total": total,
         "percent": percent,
@@ -182,7 +207,14 @@ def run():
         form.kind.data = request.args.get("kind") or form.kind.choices[0][0]
         form.period.data = request.args.get("period", "")
     if form.validate_on_submit():
-        analysis = request_analysis(g.tenant, form.kind.data, form.period.data, trigger="manual")
-        flash(_("The analysis for %(period)s is queued.", period=analysis.period), "success")
+        try:
+            analysis = request_analysis(g.tenant, form.kind.data, form.period.data, trigger="manual")
+            flash(_("The analysis for %(period)s is queued.", period=analysis.period), "success")
+        except QueueUnavailable:  # the row is queued; the scheduler tick enqueues its job when Redis is back
+            current_app.logger.warning("analysis %s %s stays queued: Redis is unreachable", form.kind.data,
+                                       form.period.data)
+            analysis = db.session.execute(select(Analysis).where(
+                Analysis.kind == form.kind.data, Analysis.period == form.period.data)).scalar_one()
+            flash(QUEUE_DOWN, "warning")
         return redirect(url_for(".detail", analysis_id=analysis.id))
     return render_template("office/analyses/run.html", form=form, now=datetime.now(UTC))

@@ -154,15 +154,21 @@ def is_complete(tenant: Tenant, period_name: str) -> bool:
     return parse_period(period_name).end <= local_today(tenant.tz)
 
 
-def request_missing(period_name: str) -> list[str]:
-    """Queue the appeals analysis of the period for every authority that has none yet. Returns their slugs."""
+def request_missing(period_name: str) -> tuple[list[str], bool]:
+    """Queue the appeals analysis of the period for every authority that has none yet. Returns their slugs, and
+    whether the job queue (Redis) was unreachable: their rows are queued all the same, and the scheduler tick
+    enqueues their jobs when it is back."""
     from ..analysis.jobs import request_analysis
+    from ..jobs import QueueUnavailable
     from ..tenancy import tenant_scope
 
-    queued = []
+    queued, queue_down = [], False
     for row in comparison(period_name):
         if row.status in ("missing", "failed") and is_complete(row.tenant, period_name):
             with tenant_scope(row.tenant):
-                request_analysis(row.tenant, "appeals", parse_period(period_name).name, trigger="centre")
+                try:
+                    request_analysis(row.tenant, "appeals", parse_period(period_name).name, trigger="centre")
+                except QueueUnavailable:
+                    queue_down = True
             queued.append(row.tenant.slug)
-    return queued
+    return queued, queue_down

@@ -1,4 +1,7 @@
-"""The import job: reads the batch's bytes from the database, imports them all or nothing, reports progress."""
+"""The import job: reads the batch's bytes from the database, imports them all or nothing, reports progress.
+
+The tick's duty `recover_imports` re-enqueues batches that are `queued` or `running` while Redis lost their job
+(`jobs.recover_job`)."""
 
 from __future__ import annotations
 
@@ -7,8 +10,9 @@ from datetime import UTC, datetime
 from rq import get_current_job
 from sqlalchemy import select
 
+from ..capabilities import add_tick_duty
 from ..extensions import db
-from ..jobs import JOB_TIMEOUT, RETRY, get_queue, in_app
+from ..jobs import GAVE_UP, enqueue_once, in_app, recover_job
 from ..models import Tenant
 from ..models.intake import ImportBatch
 from ..tenancy import across_tenants, tenant_scope
@@ -21,13 +25,31 @@ def import_job_id(tenant_slug: str, batch_id: int) -> str:
     return f"{tenant_slug}__import__{batch_id}"
 
 
-def enqueue_import(batch: ImportBatch, tenant_slug: str):
+def enqueue_import(batch: ImportBatch, tenant_slug: str, now: datetime | None = None):
+    """Mark the batch queued (committed first: the database is the truth) and put its job on the queue once.
+    Raises jobs.QueueUnavailable when Redis is down: the batch stays queued and the tick enqueues it later."""
     batch.job_id = import_job_id(tenant_slug, batch.id)
     batch.status = "queued"
     db.session.commit()
-    return get_queue().enqueue("otklik.intake.jobs.run_import", batch.id, job_id=batch.job_id, retry=RETRY,
-                               job_timeout=JOB_TIMEOUT, result_ttl=86400, failure_ttl=7 * 86400,
-                               description=f"appeals import {batch.job_id}")
+    return enqueue_once("otklik.intake.jobs.run_import", batch.id, job_id=batch.job_id,
+                        description=f"appeals import {batch.job_id}", now=now)
+
+
+def recover_imports(tenant: Tenant, now: datetime) -> list[str]:
+    """The tick's duty: `jobs.recover_job` for the tenant's queued and running appeal imports."""
+    done = []
+    rows = db.session.execute(select(ImportBatch).where(ImportBatch.status.in_(("queued", "running")))).scalars()
+    for batch in rows.all():
+        action = recover_job(batch, now, lambda b: enqueue_import(b, tenant.slug, now))
+        if action == "failed":
+            batch.message, batch.finished_at, batch.content = str(GAVE_UP), now, None
+        if action is not None:
+            done.append(f"{batch.job_id}: {action}")
+        db.session.commit()
+    return done
+
+
+add_tick_duty("intake.imports", recover=recover_imports)
 
 
 def run_import(batch_id: int) -> dict:

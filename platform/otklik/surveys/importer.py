@@ -1,9 +1,9 @@
 """Import of answers from CSV (for example exported from the federal Feedback Platform) onto a survey.
 
 All or nothing: every row is read and checked with the same engine as the public form; if any cell is wrong,
-nothing is stored and the report lists row, column, value and reason. The import runs synchronously in the
-request (files are bounded by MAX_CONTENT_LENGTH and MAX_ROWS; 20,000 rows of the Vladimir form take a few
-seconds), which keeps it simple and lets the officer see the report at once.
+nothing is stored and the report lists row, column, value and reason. The import runs as a job
+(`surveys.jobs`): the request only stores the upload and queues it, so the largest file (MAX_ROWS) never
+holds a web worker; the job reports its progress and the office page shows it.
 
 Layout: one row a respondent, a header row. A column is mapped onto a question by its key (`q3`), its number
 (`3`, `Вопрос 3`) or its exact text; a matrix row by `q9.clarity` (or `9.clarity`); an explicit mapping
@@ -25,6 +25,7 @@ from ..uploads import UnreadableFile, read_text
 from .engine import check_answers
 
 MAX_ROWS = 20000
+PROGRESS_EVERY = 500
 META = ("submitted_at", "channel", "segment")
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d.%m.%Y %H:%M", "%d.%m.%Y")
 
@@ -81,8 +82,11 @@ def _parse_date(value: str, tz) -> datetime | None:
 
 
 def read_csv(data: bytes, questions: list[dict], tenant, channel_codes: set[str], mapping: dict | None = None,
-             default_channel: str = "pos") -> ImportResult:
+             default_channel: str = "pos", progress=None) -> ImportResult:
+    """Every row read and checked; `progress(done, total)` is called every PROGRESS_EVERY rows (total: the
+    file's lines, an estimate when a quoted cell holds a line break)."""
     result = ImportResult()
+    lines = max(data.count(b"\n"), 1)
     try:
         reader = read_text(data).rows()
     except UnreadableFile as exc:
@@ -122,6 +126,8 @@ def read_csv(data: bytes, questions: list[dict], tenant, channel_codes: set[str]
         return result
 
     for line, cells in enumerate(reader, 2):
+        if progress is not None and line % PROGRESS_EVERY == 0:
+            progress(min(line, lines), lines)
         if not any(c.strip() for c in cells):
             continue
         if len(result.rows) >= MAX_ROWS:

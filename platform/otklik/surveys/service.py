@@ -78,9 +78,53 @@ def store_response(survey: Survey, answers: dict, *, channel: str, source: str,
     db.session.flush()
     rows = [{"tenant_id": survey.tenant_id, "response_id": response.id, "survey_id": survey.id, **row}
             for row in answer_rows(version.questions, answers)]
-    if rows:  # one multi-row INSERT (ORM bulk insert): the public form's hot path
-        db.session.execute(insert(SurveyAnswer), rows)
+    if rows:  # one multi-row INSERT (ORM bulk insert): the public form's hot path. render_nulls: the ORM drops
+        # None values and batches only rows with the same keys, so without it a response takes several statements
+        db.session.execute(insert(SurveyAnswer).execution_options(render_nulls=True), rows)
     return response
+
+
+_ANSWERS_PG = text(
+    "INSERT INTO survey_answer (tenant_id, response_id, survey_id, question_key, row_key, value_num, option, text) "
+    "SELECT :tenant_id, a.response_id, :survey_id, a.question_key, a.row_key, a.value_num, a.option, a.text FROM "
+    "unnest(CAST(:responses AS integer[]), CAST(:keys AS varchar[]), CAST(:rows AS varchar[]), "
+    "CAST(:nums AS float8[]), CAST(:options AS varchar[]), CAST(:texts AS text[])) "
+    "AS a(response_id, question_key, row_key, value_num, option, text)"
+)
+_ANSWER_ARRAYS = {"responses": "response_id", "keys": "question_key", "rows": "row_key", "nums": "value_num",
+                  "options": "option", "texts": "text"}
+
+
+def store_imported(survey: Survey, rows: list, progress=None, chunk: int = 1000) -> int:
+    """An import's checked rows, `(answers, meta)` each (see importer.read_csv), stored a chunk at a time: the
+    responses in one batched INSERT returning their ids, then their answers in one statement (PostgreSQL: arrays
+    through unnest, as the public form; elsewhere a multi-row INSERT). The caller commits, once, so the import is
+    all or nothing; `progress(done, total)` after each chunk."""
+    version = survey.version
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        responses = [SurveyResponse(
+            tenant_id=survey.tenant_id, survey_id=survey.id, questionnaire_version_id=version.id,
+            channel=meta["channel"], audience=survey.audience, object=survey.object,
+            segment=survey.segment if meta["segment"] is None else meta["segment"],
+            source="import", **({"submitted_at": meta["submitted_at"]} if meta["submitted_at"] else {}),
+        ) for _answers, meta in part]
+        db.session.add_all(responses)
+        db.session.flush()
+        answers = [{"tenant_id": survey.tenant_id, "response_id": response.id, "survey_id": survey.id, **row}
+                   for response, (checked, _meta) in zip(responses, part, strict=True)
+                   for row in answer_rows(version.questions, checked)]
+        if answers and db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(_ANSWERS_PG, {  # one statement for the chunk's answers (the public form's way)
+                "tenant_id": survey.tenant_id, "survey_id": survey.id,
+                **{name: [a[column] for a in answers] for name, column in _ANSWER_ARRAYS.items()}})
+        elif answers:  # render_nulls: one batch, not one per run of rows with the same non-null keys
+            db.session.execute(insert(SurveyAnswer).execution_options(render_nulls=True), answers)
+        for response in responses:  # stored (not yet committed): the session need not keep 20,000 of them
+            db.session.expunge(response)
+        if progress is not None:
+            progress(start + len(part), len(rows))
+    return len(rows)
 
 
 _SUBMIT_PG = text(

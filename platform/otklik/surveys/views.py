@@ -22,6 +22,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -30,7 +31,9 @@ from flask import (
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from wtforms import DateField, FileField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -41,13 +44,20 @@ from ..access import office_required
 from ..capabilities import add_home_panel, add_office_nav
 from ..channels import channel_codes, tenant_channels
 from ..extensions import db, limiter
-from ..models.survey import PublishedVersionImmutable, Questionnaire, QuestionnaireVersion, Survey
+from ..jobs import QUEUE_DOWN, QueueUnavailable
+from ..models.survey import (
+    PublishedVersionImmutable,
+    Questionnaire,
+    QuestionnaireVersion,
+    Survey,
+    SurveyImport,
+)
 from ..periods import local_today
 from ..tenancy import enter_tenant, enter_tenant_of, finds_own_tenant, get_or_404, register_tenant_blueprint
 from ..vocabulary import AUDIENCE_LABELS
 from . import service
 from .engine import QuestionnaireInvalid, check_answers, read_form
-from .importer import parse_mapping, read_csv
+from .jobs import enqueue_survey_import
 from .results import FILTERS, filter_values, survey_results
 from .templates import tenant_templates
 
@@ -434,31 +444,86 @@ def _offline_channel() -> str:
         (c.code for c in codes.values() if c.standard == "survey_offline"), "survey_offline")
 
 
+IMPORT_STATUS = {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Imported"),
+                 "refused": _l("Refused: nothing stored"), "failed": _l("Failed")}
+IMPORT_PHASE = {"check": _l("Checking the rows"), "store": _l("Storing the answers")}
+
+
 @bp.route(f"{OFFICE}/<int:survey_id>/import", methods=["GET", "POST"])
 @office_required("operator")
 def survey_import(survey_id: int):
+    """The upload only: the file is stored and its import queued (surveys.jobs), so even the largest file
+    (importer.MAX_ROWS rows) never holds the request; the import's page follows the job."""
     survey = get_or_404(Survey, survey_id)
     form = ImportForm()
-    report, imported = [], None
     if form.validate_on_submit():
-        data = request.files["file"].read()
-        codes = set(channel_codes(g.tenant)) or {"pos"}
-        default = "pos" if "pos" in codes else sorted(codes)[0]
-        result = read_csv(data, survey.version.questions, g.tenant, codes, parse_mapping(form.mapping.data),
-                          default_channel=default)
-        if result.ok:
-            for answers, meta in result.rows:
-                service.store_response(survey, answers, channel=meta["channel"], source="import",
-                                       submitted_at=meta["submitted_at"], segment=meta["segment"])
-            db.session.commit()
-            imported = len(result.rows)
-            flash(_("%(n)s responses were imported.", n=imported), "success")
-        else:
-            db.session.rollback()
-            report = result.errors
-            flash(_("Nothing was imported: the file has %(n)s errors (see the report).", n=len(report)), "error")
-    return render_template("office/surveys/import.html", survey=survey, form=form, report=report,
-                           imported=imported, **_labels()), (422 if report else 200)
+        upload = request.files["file"]
+        batch = SurveyImport(survey_id=survey.id, filename=(upload.filename or "answers.csv")[:255],
+                             content=upload.read(), mapping=form.mapping.data or "", status="queued",
+                             user_id=current_user.id, errors=[])
+        db.session.add(batch)
+        db.session.commit()
+        try:
+            enqueue_survey_import(batch, g.tenant.slug)
+        except QueueUnavailable:
+            current_app.logger.warning("survey import %s stays queued: Redis is unreachable", batch.id)
+            flash(QUEUE_DOWN, "warning")
+        return redirect(url_for("surveys.survey_import_batch", survey_id=survey.id, import_id=batch.id), 303)
+    recent = db.session.execute(select(SurveyImport).where(SurveyImport.survey_id == survey.id)
+                                .order_by(SurveyImport.created_at.desc()).limit(10)).scalars().all()
+    return render_template("office/surveys/import.html", survey=survey, form=form, recent=recent,
+                           import_status=IMPORT_STATUS, **_labels())
+
+
+def _import_progress(batch: SurveyImport) -> dict:
+    """The import's row status and, while it waits or runs, its job's progress (nothing when Redis is down)."""
+    phase, done, total = "", 0, 0
+    if batch.status in ("queued", "running") and batch.job_id:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+        from rq.serializers import JSONSerializer
+
+        from ..jobs import redis_connection
+
+        try:
+            job = Job.fetch(batch.job_id, connection=redis_connection(), serializer=JSONSerializer)
+            meta = (job.meta or {}).get("progress") or {}
+            phase, done, total = meta.get("phase", ""), int(meta.get("done") or 0), int(meta.get("total") or 0)
+        except NoSuchJobError:
+            pass
+        except RedisError:
+            current_app.logger.warning("progress of survey import %s unknown: Redis is unreachable", batch.id)
+    finished = batch.status in ("done", "refused", "failed")
+    if batch.status == "done":
+        done = total = batch.total_rows
+    # two phases, checking then storing: half of the bar each
+    share = (done / total if total else 0) / 2 + (0.5 if phase == "store" else 0)
+    label = IMPORT_PHASE.get(phase) if batch.status == "running" and phase else IMPORT_STATUS.get(batch.status)
+    return {"id": batch.id, "status": batch.status, "status_label": str(label or batch.status), "phase": phase,
+            "done": done, "total": total, "percent": 100 if finished else min(round(100 * share), 99),
+            "finished": finished, "inserted": batch.inserted, "errors": batch.error_count}
+
+
+@bp.route(f"{OFFICE}/<int:survey_id>/import/<int:import_id>")
+@office_required("operator")
+def survey_import_batch(survey_id: int, import_id: int):
+    survey = get_or_404(Survey, survey_id)
+    batch = get_or_404(SurveyImport, import_id)
+    if batch.survey_id != survey.id:
+        abort(404)
+    return render_template("office/surveys/import_batch.html", survey=survey, batch=batch,
+                           progress=_import_progress(batch), import_status=IMPORT_STATUS, **_labels())
+
+
+@bp.route(f"{OFFICE}/<int:survey_id>/import/<int:import_id>/progress")
+@office_required("operator")
+def survey_import_progress(survey_id: int, import_id: int):
+    batch = get_or_404(SurveyImport, import_id)
+    if batch.survey_id != survey_id:
+        abort(404)
+    response = jsonify(_import_progress(batch))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route(f"{OFFICE}/<int:survey_id>/results")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
@@ -11,7 +13,6 @@ from flask_wtf import FlaskForm
 from ..access import analyst_required
 from ..centre.compare import INDICATORS, SUPPRESSED, channel_columns, comparison, minimum, request_missing
 from ..channels import STANDARD_CHANNELS
-from ..csvout import write_csv
 from ..periods import BadPeriod, parse_period
 
 bp = Blueprint("centre", __name__, url_prefix="/centre")
@@ -42,7 +43,11 @@ def home():
 def request_period():
     period = _period_from_request()
     if FlaskForm().validate_on_submit():
-        queued = request_missing(period)
+        queued, queue_down = request_missing(period)
+        if queue_down:
+            from ..jobs import QUEUE_DOWN
+
+            flash(QUEUE_DOWN, "warning")
         if queued:
             flash(_("Analyses of %(p)s are queued for: %(who)s.", p=period, who=", ".join(queued)), "success")
         else:
@@ -56,11 +61,14 @@ def comparison_csv():
     period = _period_from_request()
     rows = comparison(period)
     channels = channel_columns(rows)
-    header = (["authority", "region", "status"] + [key for key, _title, _kind in INDICATORS]
-              + [f"channel_{c}" for c in channels])
-    body = write_csv(([row.tenant.name, row.tenant.region, row.status]
-                      + [_csv(row.values.get(key)) for key, _title, _kind in INDICATORS]
-                      + [_csv(row.channels.get(c)) for c in channels] for row in rows), header)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["authority", "region", "status"] + [key for key, _title, _kind in INDICATORS] + [f"channel_{c}" for c in channels])
+    for row in rows:
+        writer.writerow([row.tenant.name, row.tenant.region, row.status]
+                        + [_csv(row.values.get(key)) for key, _title, _kind in INDICATORS]
+                        + [_csv(row.channels.get(c)) for c in channels])
+    body = "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read UTF-8
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="otklik-comparison-{period}.csv"'})
 
@@ -89,10 +97,9 @@ def _json(value):
     return None if value == SUPPRESSED else value
 
 
-def _csv(value):
-    """A figure for the CSV writer: numbers stay numbers (a negative one is no formula), a hidden one «скрыто»."""
+def _csv(value) -> str:
     if value is None:
         return ""
     if value == SUPPRESSED:
         return "скрыто"
-    return value
+    return str(value)

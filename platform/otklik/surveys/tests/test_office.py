@@ -216,35 +216,42 @@ CSV_GOOD = (
 )
 
 
-def test_csv_import_stores_every_row(app, client, open_survey, make_user, login_as):
+def upload_answers(client, tenant, survey_id, data: bytes, run_jobs, mapping: str = "") -> str:
+    """Upload a file of answers, run the queued import on a real RQ worker, return the import's page."""
+    from io import BytesIO
+
+    response = client.post(f"/{tenant.slug}/office/surveys/{survey_id}/import",
+                           data={"file": (BytesIO(data), "pos.csv"), "mapping": mapping},
+                           content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    run_jobs()
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_csv_import_stores_every_row(app, client, open_survey, make_user, login_as, run_jobs):
     tenant, survey_id, _ = open_survey
     make_user("officer@example.org", tenant=tenant, role="officer")
     login_as("officer@example.org")
-    url = f"/{tenant.slug}/office/surveys/{survey_id}/import"
-    from io import BytesIO
-
-    response = client.post(url, data={"file": (BytesIO(CSV_GOOD.encode("cp1251")), "pos.csv")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 200, response.get_data(as_text=True)
+    html = upload_answers(client, tenant, survey_id, CSV_GOOD.encode("cp1251"), run_jobs)
+    assert "Импортировано анкет: 2." in html, html
     assert count(app, tenant, source="import") == 2
     assert count(app, tenant, SurveyAnswer, question_key="q2") == 3
     with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
         first = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.id)).scalars().first()
         assert first.channel == "pos" and first.submitted_at.astimezone(UTC).date() == date(2026, 1, 31)
+        # 03.02.2026 10:30 in Vladimir (Moscow time) is 07:30 UTC, kept to the hour (issue 15)
+        second = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.id)).scalars().all()[1]
+        assert second.submitted_at.replace(tzinfo=None) == datetime(2026, 2, 3, 7, 0)
 
 
-def test_csv_import_is_all_or_nothing_with_a_report(app, client, open_survey, make_user, login_as):
+def test_csv_import_is_all_or_nothing_with_a_report(app, client, open_survey, make_user, login_as, run_jobs):
     tenant, survey_id, _ = open_survey
     make_user("officer@example.org", tenant=tenant, role="officer")
     login_as("officer@example.org")
-    url = f"/{tenant.slug}/office/surveys/{survey_id}/import"
-    from io import BytesIO
-
     bad = CSV_GOOD + "2026-02-04;fax;child_allowance;gosuslugi;9;gosuslugi;5;self;yes;;5;5;5;5;5;yes;yes;;male;30-44;higher\n"
-    response = client.post(url, data={"file": (BytesIO(bad.encode()), "pos.csv")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
+    html = upload_answers(client, tenant, survey_id, bad.encode(), run_jobs)
     assert "Ничего не импортировано" in html
     assert "<td>4</td><td>channel</td><td>fax</td>" in html
     assert "<td>4</td><td>3</td><td>9</td><td>Выберите оценку от 1 до 5.</td>" in html
@@ -253,37 +260,30 @@ def test_csv_import_is_all_or_nothing_with_a_report(app, client, open_survey, ma
 
 @pytest.mark.parametrize("encoding, delimiter", [("koi8-r", ";"), ("utf-8-sig", "\t"), ("cp1251", ",")])
 def test_csv_import_reads_koi8_r_and_tab_or_comma_files(app, client, open_survey, make_user, login_as, encoding,
-                                                       delimiter):
+                                                       delimiter, run_jobs):
     tenant, survey_id, _ = open_survey
     make_user("officer@example.org", tenant=tenant, role="officer")
     login_as("officer@example.org")
     import csv
-    from io import BytesIO, StringIO
+    from io import StringIO
 
     rows = list(csv.reader(StringIO(CSV_GOOD), delimiter=";"))
     rows[1][3] = "На портале Госуслуги;mfc"  # choices separated by ';': quoted in a ';' file, one cell
     out = StringIO()
     csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     text = out.getvalue()
-    response = client.post(f"/{tenant.slug}/office/surveys/{survey_id}/import",
-                           data={"file": (BytesIO(text.encode(encoding)), "pos.csv")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 200, response.get_data(as_text=True)
+    html = upload_answers(client, tenant, survey_id, text.encode(encoding), run_jobs)
+    assert "Импортировано анкет: 2." in html, html
     assert count(app, tenant, source="import") == 2
     assert count(app, tenant, SurveyAnswer, question_key="q2") == 3
 
 
-def test_csv_import_refuses_a_file_of_another_encoding(app, client, open_survey, make_user, login_as):
+def test_csv_import_refuses_a_file_of_another_encoding(app, client, open_survey, make_user, login_as, run_jobs):
     tenant, survey_id, _ = open_survey
     make_user("officer@example.org", tenant=tenant, role="officer")
     login_as("officer@example.org")
-    from io import BytesIO
-
     data = "submitted_at;q1;q5\n2026-02-01;other;Très satisfait, à bientôt\n".encode("latin-1")
-    response = client.post(f"/{tenant.slug}/office/surveys/{survey_id}/import",
-                           data={"file": (BytesIO(data), "pos.csv")}, content_type="multipart/form-data")
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
+    html = upload_answers(client, tenant, survey_id, data, run_jobs)
     assert "Не удалось определить кодировку файла: ожидается UTF-8, Windows-1251 или KOI8-R." in html
     assert count(app, tenant) == 0
 
