@@ -121,9 +121,12 @@ def test_a_cut_last_line_is_left_out():
 
 
 def test_rows_keep_quoted_delimiters_and_line_breaks():
-    upload = read_text('code;title\r\n0001;"Конституция; права"\r\n0002;"две\r\nстроки"\r\n'.encode("cp1251"))
+    """A quoted line break stays in its cell, read as LF whether the file wrote CRLF or CR."""
+    upload = read_text('code;title\r\n0001;"Конституция; права"\r\n0002;"две\r\nстроки"\r\n0003;"три\rстроки"\r\n'
+                       .encode("cp1251"))
     assert upload.delimiter == ";" and upload.label == "Windows-1251"
-    assert list(upload.rows()) == [["code", "title"], ["0001", "Конституция; права"], ["0002", "две\r\nстроки"]]
+    assert list(upload.rows()) == [["code", "title"], ["0001", "Конституция; права"], ["0002", "две\nстроки"],
+                                   ["0003", "три\nстроки"]]
 
 
 # ------------------------------------------------------------------------------------------------------ properties
@@ -135,7 +138,8 @@ def test_any_bytes_are_read_or_refused_never_a_crash(data):
     try:
         upload = read_text(data)
     except UnreadableFile as refused:
-        assert refused.code in ("binary", "unknown")
+        assert refused.code in ("binary", "unknown", "control", "carriage_return")
+        assert refused.message  # every refusal has its message (a row it names filled in)
     else:
         assert upload.encoding in ("utf-8", "utf-8-sig", "cp1251", "koi8-r")
         assert upload.delimiter in (",", ";", "\t")
@@ -160,3 +164,89 @@ def test_files_written_by_a_csv_writer_read_back_cell_for_cell(rows, delimiter, 
     upload = read_text(out.getvalue().encode(encoding))
     assert upload.delimiter == delimiter
     assert list(upload.rows()) == [["номер", "причина", "результат"], *rows]
+
+
+# ------------------------------------------------------------------------------------ characters and carriage returns
+
+@pytest.mark.parametrize("text, row, code", [
+    ("id;reason\nA-1;ok\nA-2;a\x01b\n", 3, "control"),  # a control character, in the third row
+    ('id;reason\nA-1;"две\nстроки"\nA-2;a\x1bb\n', 3, "control"),  # a quoted line break stays in its row
+    ("id;reason\r\nA-1;a\rb\r\nA-2;c\r\n", 2, "carriage_return"),  # a CR outside quotes would split row 2
+    ('id;reason\n\nA-1;"q""\r"\nA-2;c\rd\n', 4, "carriage_return"),  # a doubled quote, a blank line counted
+])
+def test_a_refused_character_names_its_row(text, row, code):
+    with pytest.raises(UnreadableFile) as refused:
+        read_text(text.encode("utf-8"))
+    assert (refused.value.code, refused.value.row) == (code, row)
+
+
+def test_quoted_and_mac_carriage_returns_are_line_breaks():
+    assert list(read_text(b'id;reason\r\nA-1;"a\rb"\r\n').rows()) == [["id", "reason"], ["A-1", "a\nb"]]
+    assert list(read_text(b"id;reason\rA-1;x\rA-2;y\r").rows()) == [["id", "reason"], ["A-1", "x"], ["A-2", "y"]]
+
+
+def test_a_stray_nul_in_a_long_file_is_named_not_taken_for_utf16():
+    text = "id;reason\n" + "".join(f"A-{i};Задержка выплаты пособия\n" for i in range(1, 50)) + "A-50;a\x00b\n"
+    with pytest.raises(UnreadableFile) as refused:
+        read_text(text.encode("cp1251"))
+    assert (refused.value.code, refused.value.row, refused.value.params["char"]) == ("control", 51, "U+0000")
+
+
+def test_the_refusals_read_in_russian(app):
+    with app.app_context():
+        with pytest.raises(UnreadableFile) as refused:
+            read_text(b"id;reason\r\nA-1;a\rb\r\n")
+        assert refused.value.message == ("В строке 2 есть возврат каретки (CR) вне кавычек, он разбивает строку "
+                                         "надвое: удалите его или заключите ячейку в кавычки и загрузите файл снова.")
+
+
+def test_refused_character_and_visible():
+    from otklik.uploads import refused_character, visible
+
+    assert refused_character("две\r\nстроки\tи табуляция") is None
+    assert [refused_character(v) for v in ("a\x00", "a\rb", "\x1f", "a\ud800")] == ["U+0000", "U+000D", "U+001F",
+                                                                                      "U+D800"]
+    assert refused_character("a\rb", lone_cr=False) is None
+    assert visible("a\x00b\x01") == "a[U+0000]b[U+0001]"
+
+
+# ------------------------------------------------------------------------------------------------------------ XLSX
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_the_zip_directory_is_checked_before_anything_is_unpacked(monkeypatch):
+    from otklik import uploads
+
+    with pytest.raises(UnreadableFile) as refused:
+        uploads.check_xlsx(b"PK\x03\x04 not a zip at all")
+    assert refused.value.code == "not_xlsx"
+    with pytest.raises(UnreadableFile) as refused:
+        uploads.check_xlsx(_zip({f"xl/p{i}.xml": b"<a/>" for i in range(uploads.XLSX_MAX_PARTS + 1)}))
+    assert (refused.value.code, refused.value.params["count"]) == ("xlsx_parts", 1001)
+    with pytest.raises(UnreadableFile) as refused:  # styles are parsed whole: a smaller limit
+        uploads.check_xlsx(_zip({"xl/styles.xml": bytes(range(256)) * (17 << 12)}))
+    assert (refused.value.code, refused.value.params["limit"]) == ("xlsx_part", 16)
+    monkeypatch.setattr(uploads, "XLSX_MAX_TOTAL_BYTES", 3 << 20)  # the total over its limit, each part under
+    with pytest.raises(UnreadableFile) as refused:
+        uploads.check_xlsx(_zip({f"xl/worksheets/s{i}.xml": bytes(range(256)) * (1 << 12) for i in range(4)}))
+    assert (refused.value.code, refused.value.params["size"]) == ("xlsx_total", 4)
+
+
+def test_rows_are_counted_in_the_raw_xml_whatever_the_prefix_and_block():
+    from otklik import uploads
+
+    rows = b"".join(b'<x:row r="%d"><x:c><x:v>%d</x:v></x:c></x:row>' % (i, i) for i in range(1, 60_001))
+    sheet = b'<x:worksheet xmlns:x="m"><x:sheetData>' + rows + b"<x:row/></x:sheetData><x:rowBreaks/></x:worksheet>"
+    data = _zip({"xl/worksheets/sheet1.xml": sheet})  # 2.5 MB unpacked: rows cross the 1 MB blocks
+    assert uploads.count_xlsx_rows(data, "xl/worksheets/sheet1.xml") == 60_001
+    with pytest.raises(UnreadableFile) as refused:
+        uploads.count_xlsx_rows(data, "xl/worksheets/sheet1.xml", limit=60_000)
+    assert refused.value.code == "xlsx_rows"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from flask import Flask, g, render_template, request, session
@@ -22,6 +23,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.from_env())
     if config:
         app.config.from_mapping(config)
+    # a database error is logged without its parameters, whatever the config: they are a respondent's answers
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+                                               "hide_parameters": True}
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import models  # noqa: F401 - registers the models with the metadata
@@ -40,9 +44,12 @@ def create_app(config: dict | None = None) -> Flask:
     from .plugins import get_plugin_manager
 
     app.extensions["otklik_plugins"] = get_plugin_manager()
+    _register_input_rules(app)
+    app.logger.addFilter(WithoutDatabaseDetail())
     _register_blueprints(app)
     _register_session_rules(app)
     _register_errors(app)
+    _register_security_headers(app)
 
     from .cli import register_cli
 
@@ -120,6 +127,112 @@ def _register_session_rules(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {"current_tenant": getattr(g, "tenant", None), "office_nav": visible_nav}
+
+
+def _refused_input(values) -> tuple[str, str] | None:
+    """(field, U+0000) of the first text of the request that holds a character no field may hold
+    (uploads.refused_character: C0 controls but tab and line breaks, a CR without LF, lone surrogates), or None.
+    Looks at the URL's values, the query string, the form (and the names of uploaded files) and JSON bodies."""
+    from .uploads import refused_character
+
+    def check(field: str, value) -> tuple[str, str] | None:
+        if isinstance(value, str):
+            code = refused_character(field) or refused_character(value)
+            return (field, code) if code else None
+        if isinstance(value, dict):
+            for key, item in value.items():
+                found = check(f"{field}.{key}" if field else str(key), item)
+                if found:
+                    return found
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                found = check(f"{field}[{i}]", item)
+                if found:
+                    return found
+        return None
+
+    for name, value in (values or {}).items():
+        if found := check(name, value):
+            return found
+    for source in (request.args, request.form):
+        for name, items in source.lists():
+            if found := check(name, items if len(items) > 1 else items[0]):
+                return found
+    for name, upload in request.files.items(multi=True):
+        if found := check(name, upload.filename or ""):
+            return found
+    if request.is_json:
+        return check("", request.get_json(silent=True))
+    return None
+
+
+class WithoutDatabaseDetail(logging.Filter):
+    """A database error goes to the log without what it was given: its parameters are hidden already
+    (hide_parameters), and its DETAIL and CONTEXT lines, where PostgreSQL repeats the failing row ("Failing row
+    contains (...)": a respondent's answers), are cut here. The error's first line, its SQL and the traceback
+    stay; the driver's exception, which carries the same lines, is not chained in."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from sqlalchemy.exc import DBAPIError
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, DBAPIError):
+            lines = str(exc).splitlines()
+            kept = [line for line in lines if not line.lstrip().startswith(("DETAIL:", "CONTEXT:", "HINT:"))]
+            redacted = DatabaseErrorWithoutDetail("\n".join(kept))
+            redacted.__suppress_context__ = True
+            record.exc_info = (DatabaseErrorWithoutDetail, redacted, record.exc_info[2])
+            record.exc_text = None
+        return True
+
+
+class DatabaseErrorWithoutDetail(Exception):
+    """What the log keeps of a database error (WithoutDatabaseDetail)."""
+
+
+def _register_input_rules(app: Flask) -> None:
+    """One check of every request's text before any view, form or query sees it: a NUL (which PostgreSQL refuses,
+    a 500 before) or another control character answers 400 naming the field, as a page or as JSON under /api/.
+    An app-level URL value preprocessor, because those run first: before the tenant blueprints' preprocessors
+    look the slug up in the database and before every before_request function."""
+    from flask_babel import gettext
+    from werkzeug.exceptions import BadRequest
+
+    from .uploads import visible
+
+    @app.url_value_preprocessor
+    def _refuse_control_characters(_endpoint, values):
+        found = _refused_input(values)
+        if found:
+            field, char = found
+            raise BadRequest(gettext("The field «%(field)s» holds a character that cannot be in text (%(char)s): "
+                                     "remove it and send again.", field=visible(field[:100]), char=char))
+
+
+# Every response: scripts, styles, images, fonts and fetches from this site only (no inline script, style or
+# style attribute: they live in static/ files), forms posted here only, never framed. docs/ARCHITECTURE.md.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                           "frame-ancestors 'none'")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _register_security_headers(app: Flask) -> None:
+    """The same headers on every kind of response (pages, CSV, XLSX, JSON, static files, errors); a view may set
+    its own. HSTS only when cookies are Secure (OTKLIK_SECURE_COOKIES=1): that says the site is served over HTTPS."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        headers["Strict-Transport-Security"] = HSTS
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
 
 
 def _register_errors(app: Flask) -> None:

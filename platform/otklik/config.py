@@ -33,7 +33,8 @@ def from_env() -> dict:
     return {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error is logged without the values it was given (a respondent's answers)
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": redis_url,
         "RQ_QUEUE": env("OTKLIK_RQ_QUEUE", "otklik"),
         "TICK_SECONDS": int(env("OTKLIK_TICK_SECONDS", "300")),

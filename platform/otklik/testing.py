@@ -273,9 +273,14 @@ def _chromium():
 
 @pytest.fixture
 def page(_chromium):
-    """A fresh browser page (new context: no cookies) in Debian's Chromium, driven by Playwright."""
+    """A fresh browser page (new context: no cookies) in Debian's Chromium, driven by Playwright. A script, style
+    or frame the Content-Security-Policy blocked fails the test: the app's own files must all be allowed."""
     context = _chromium.new_context(locale="ru-RU")
     page = context.new_page()
     page.set_default_timeout(15000)
+    blocked = []
+    page.on("console", lambda msg: blocked.append(f"{page.url}: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text else None)
     yield page
     context.close()
+    assert not blocked, "the Content-Security-Policy blocked:\n" + "\n".join(blocked)

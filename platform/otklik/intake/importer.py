@@ -27,7 +27,7 @@ import pandas as pd
 from flask_babel import gettext
 from sqlalchemy import text
 
-from .. import uploads
+from .. import csvout, uploads
 from ..channels import channel_codes
 from ..models.appeal import AUDIENCES, CLIENT_TYPES, KINDS, OUTCOMES
 from .classifier import check_codes, loaded_codes
@@ -42,11 +42,11 @@ LIMITS = {"external_id": 100, "reason": 300, "segment": 100, "object": 300, "top
           "tenant": 63}
 MAX_CELL = 1000  # any cell longer than this is refused (over-long lines, pasted letters: no personal data)
 CHUNK_ROWS = 50_000
+PREVIEW_ROWS = 10  # the preview reads these and no more, whatever the size of the file
 HEAD_BYTES = 1 << 20  # read from the disk to choose the encoding and delimiter of a file the command line names
 MAX_ERRORS = 1000  # errors kept for the report; the count goes on
 DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M:%S")
-FORMULA_START = ("=", "+", "-", "@")
 
 def _l(message: str) -> str:
     """Marks a msgid for the catalog; translated (and formatted) when an error is made, in the current locale."""
@@ -83,6 +83,8 @@ REASONS = {
     "other_tenant": _l("The row names another authority."),
     "duplicate_id": _l("The external id appears more than once in the file (rows %(detail)s)."),
     "formula": _l("The cell holds a formula: export values only."),
+    "control": _l("The value holds a character that cannot be in text (a control character such as NUL): remove "
+                  "it."),
     "too_many_items": _l("At most %(limit)s appeals in one request."),
     "not_an_object": _l("Each appeal must be a JSON object."),
 }
@@ -121,13 +123,15 @@ def _translate(message: str, **params) -> str:
 
 
 def error(row: int | None, column: str, value, code: str, **params) -> dict:
-    return {"row": row, "column": column, "value": "" if value is None else str(value)[:200], "code": code,
-            "reason": reason_text(code, **params)}
+    return {"row": row, "column": column, "value": "" if value is None else uploads.visible(str(value)[:200]),
+            "code": code, "reason": reason_text(code, **params)}
 
 
 def unreadable(exc: uploads.UnreadableFile) -> dict:
-    """The shared reader's refusal of the file's encoding, as an error of the report."""
-    return {"row": None, "column": "", "value": "", "code": "encoding", "reason": exc.message}
+    """The shared reader's refusal (the file's encoding, a character of a row, a workbook refused before parsing),
+    as an error of the report."""
+    code = "encoding" if exc.code in ("binary", "unknown") else exc.code
+    return {"row": exc.row, "column": "", "value": "", "code": code, "reason": exc.message}
 
 
 class ImportRefused(Exception):
@@ -177,7 +181,7 @@ class Source:
     encoding: str = ""
     delimiter: str = ""
     header: list[str] = field(default_factory=list)
-    estimated_rows: int = 0
+    estimated_rows: int | None = 0  # None: not known without reading the whole file
 
     @property
     def encoding_label(self) -> str:
@@ -205,18 +209,54 @@ def _count_lines(source) -> int:
     return n
 
 
+def _estimate_lines(source, head: bytes) -> int:
+    """Lines of the file, estimated from its first megabyte (exact when that is the whole file)."""
+    size = _size(source)
+    lines = head.count(b"\n")
+    return lines if len(head) >= size else round(lines * size / max(len(head), 1))
+
+
 def _binary(source):
     return io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else open(source, "rb")
 
 
-def sniff(source, filename: str = "") -> Source:
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _has_lone_cr(source) -> bool:
+    """A CR not followed by LF anywhere in the file (C speed; a block's last CR is judged with the next block)."""
+    if isinstance(source, (bytes, bytearray)):
+        return _LONE_CR.search(source, 0, len(source) - 1) is not None or bytes(source[-1:]) == b"\r"
+    with open(source, "rb") as f:
+        carry = b""
+        while block := f.read(1 << 20):
+            data = carry + block
+            if _LONE_CR.search(data, 0, len(data) - 1):
+                return True
+            carry = data[-1:]
+        return carry == b"\r"
+
+
+def _check_carriage_returns(source, encoding: str, delimiter: str) -> None:
+    """A CR outside quotes in a file of LF or CRLF lines would split its row (pandas reads any CR as a line end):
+    refused with the row named. Looked for only when the bytes hold a CR without LF."""
+    if not _has_lone_cr(source):
+        return
+    data = bytes(source) if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
+    row = uploads.stray_carriage_return(data.decode(encoding, errors="replace"), delimiter, blank_lines=False)
+    if row is not None:
+        raise ImportRefused([unreadable(uploads.UnreadableFile("carriage_return", row=row))])
+
+
+def sniff(source, filename: str = "", *, count: bool = True) -> Source:
     """Format, encoding and delimiter (the shared upload reader's rules, `otklik.uploads`): from the whole file when
-    it is in memory, from its first 1 MB when it is read from the disk."""
+    it is in memory, from its first 1 MB when it is read from the disk. `count=False` (the preview): the rows are
+    estimated from the beginning (CSV) or the sheet's declared size (XLSX), never counted."""
     if _size(source) == 0:
         raise ImportRefused([error(None, "", "", "file_empty")])
     head = _head(source)
     if head.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
-        return _sniff_xlsx(source)
+        return _sniff_xlsx(source, count=count)
     whole = isinstance(source, (bytes, bytearray))
     complete = len(head) == _size(source)
     try:
@@ -229,29 +269,43 @@ def sniff(source, filename: str = "") -> Source:
         raise ImportRefused([error(1, "", "", "no_header")])
     delimiter = uploads.sniff_delimiter(text, complete=complete)
     header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
-    return Source("csv", encoding, delimiter, header, max(_count_lines(source) - 1, 0))
+    _check_carriage_returns(source, encoding, delimiter)
+    lines = _count_lines(source) if count else _estimate_lines(source, head)
+    return Source("csv", encoding, delimiter, header, max(lines - 1, 0))
 
 
-def _sniff_xlsx(source) -> Source:
-    from openpyxl import load_workbook
-
+def _sniff_xlsx(source, *, count: bool = True) -> Source:
+    """The zip directory is checked first (uploads.open_xlsx: sizes, ratio); then openpyxl reads the header in
+    read-only mode. `count`: the sheet's rows are counted in its raw XML and refused beyond XLSX_MAX_ROWS;
+    otherwise the sheet's declared size (its <dimension>, if any) is the estimate."""
     try:
-        wb = load_workbook(_binary(source), read_only=True, data_only=False)
+        wb = uploads.open_xlsx(source)
+    except uploads.UnreadableFile as exc:
+        raise ImportRefused([unreadable(exc)]) from None
+    try:
         ws = wb.worksheets[0]
         header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
-        rows = max((ws.max_row or 1) - 1, 0)
+        declared, part = ws.max_row, getattr(ws, "_worksheet_path", None)  # openpyxl's name of the sheet's part
         wb.close()
     except Exception:  # noqa: BLE001 - zip, XML or openpyxl errors all mean the same to the officer
         raise ImportRefused([error(None, "", "", "not_xlsx")]) from None
     if not header:
         raise ImportRefused([error(1, "", "", "no_header")])
+    rows = max(declared - 1, 0) if declared else None
+    if count and part:
+        try:
+            rows = max(uploads.count_xlsx_rows(source, part, uploads.XLSX_MAX_ROWS) - 1, 0)
+        except uploads.UnreadableFile as exc:
+            raise ImportRefused([unreadable(exc)]) from None
+        except Exception:  # noqa: BLE001 - a part that does not unpack
+            raise ImportRefused([error(None, "", "", "not_xlsx")]) from None
     return Source("xlsx", header=["" if h is None else str(h).strip() for h in header], estimated_rows=rows)
 
 
-def _csv_chunks(source, src: Source) -> Iterator[pd.DataFrame]:
+def _csv_chunks(source, src: Source, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     reader = pd.read_csv(
         _binary(source), sep=src.delimiter, encoding=src.encoding, dtype=object, keep_default_na=False,
-        na_filter=False, chunksize=CHUNK_ROWS, header=0, skip_blank_lines=True, engine="c", quotechar='"',
+        na_filter=False, chunksize=chunk_rows, header=0, skip_blank_lines=True, engine="c", quotechar='"',
         encoding_errors="strict",
     )
     try:
@@ -280,15 +334,21 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _xlsx_chunks(source, src: Source) -> Iterator[pd.DataFrame]:
-    """Rows as text; a formula anywhere refuses the file (its cached value may not be what the other system meant)."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(_binary(source), read_only=True, data_only=False)
+def _xlsx_chunks(source, src: Source, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Rows as text, streamed (openpyxl read-only) and refused past XLSX_MAX_ROWS (rows openpyxl fills in for a
+    sheet that skips row numbers count too); a formula anywhere refuses the file (its cached value may not be what
+    the other system meant)."""
+    try:
+        wb = uploads.open_xlsx(source)
+    except uploads.UnreadableFile as exc:
+        raise ImportRefused([unreadable(exc)]) from None
     ws = wb.worksheets[0]
     width = len(src.header)
     rows, formulas = [], []
     for number, row in enumerate(ws.iter_rows(min_row=2), start=2):
+        if number > uploads.XLSX_MAX_ROWS:
+            wb.close()
+            raise ImportRefused([unreadable(uploads.UnreadableFile("xlsx_rows", limit=uploads.XLSX_MAX_ROWS))])
         values = []
         for i, cell in enumerate(row[:width]):
             if cell.data_type == "f":
@@ -297,7 +357,7 @@ def _xlsx_chunks(source, src: Source) -> Iterator[pd.DataFrame]:
         if not any(values):
             continue
         rows.append(values + [""] * (width - len(values)))
-        if len(rows) >= CHUNK_ROWS:
+        if len(rows) >= chunk_rows:
             if formulas:
                 break
             yield pd.DataFrame(rows, columns=src.header)
@@ -360,6 +420,18 @@ def _strip(values: pd.Series) -> tuple[pd.Series, int]:
     return values.replace(changed), longest
 
 
+def _clean_text(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
+    """CRLF and CR inside a cell read as LF; the mask of values holding a refused character (uploads.CONTROL), or
+    None. Each distinct value is looked at once, by one regex over the joined values (C speed)."""
+    uniques = pd.unique(values.to_numpy())
+    joined = "\n".join(uniques)
+    if "\r" in joined:
+        values = values.replace({u: uploads.normalise_breaks(u) for u in uniques if "\r" in u})
+    if uploads.CONTROL.search(joined) is None:
+        return values, None
+    return values, values.str.contains(uploads.CONTROL, regex=True)
+
+
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Naive local timestamps from the accepted formats (NaT where none fits) and a mask of date-only values."""
     s = values
@@ -395,8 +467,8 @@ class _Errors:
         sub = frame.loc[mask].head(room)
         reason = reason_text(code, **params) if params else reason_text(code)
         for row, value in zip(sub["__row"].tolist(), sub[fname].tolist(), strict=True):
-            self.items.append({"row": int(row), "column": column, "value": str(value)[:200], "code": code,
-                               "reason": reason})
+            self.items.append({"row": int(row), "column": column, "value": uploads.visible(str(value)[:200]),
+                               "code": code, "reason": reason})
 
     def add(self, item: dict):
         self.count += 1
@@ -408,12 +480,17 @@ def validate(frame: pd.DataFrame, columns: dict[str, str], ctx: Context, errors:
     """Vectorised checks of one chunk (canonical field names, text values, `__row`); the clean typed frame."""
     df = pd.DataFrame({"__row": frame["__row"]})
     longest = {}
+    refused = {}
     for fname in FIELDS:
         if fname in columns:
-            df[fname], longest[fname] = _strip(frame[columns[fname]])
+            values, longest[fname] = _strip(frame[columns[fname]])
+            df[fname], refused[fname] = _clean_text(values)
         else:
             df[fname] = DEFAULTS.get(fname, "")
     col = {f: columns.get(f, f) for f in FIELDS}
+    for fname, mask in refused.items():
+        if mask is not None:
+            errors.add_mask(df, mask, fname, col[fname], "control")
     for fname in FIELDS:
         limit = LIMITS.get(fname, MAX_CELL)
         if longest.get(fname, 0) > limit:
@@ -622,11 +699,14 @@ def import_frames(conn, ctx: Context, chunks: Iterator[pd.DataFrame], columns: d
     return result
 
 
-def read_chunks(source, filename: str = "", mapping: dict | None = None) -> tuple[Source, dict, Iterator]:
-    """Sniff a file and check its header; the chunks come lazily."""
-    src = sniff(source, filename)
+def read_chunks(source, filename: str = "", mapping: dict | None = None, *,
+                preview: bool = False) -> tuple[Source, dict, Iterator]:
+    """Sniff a file and check its header; the chunks come lazily. `preview`: chunks of PREVIEW_ROWS rows and no
+    count of the rows (the preview reads the first chunk only, so a file of a million rows costs it nothing)."""
+    src = sniff(source, filename, count=not preview)
     columns = header_map(src.header, mapping)
-    chunks = _xlsx_chunks(source, src) if src.kind == "xlsx" else _csv_chunks(source, src)
+    size = PREVIEW_ROWS if preview else CHUNK_ROWS
+    chunks = _xlsx_chunks(source, src, size) if src.kind == "xlsx" else _csv_chunks(source, src, size)
     return src, columns, chunks
 
 
@@ -640,7 +720,7 @@ def import_file(session, tenant, source: bytes | str | Path, filename: str = "",
     try:
         src, columns, chunks = read_chunks(source, filename or str(source if isinstance(source, str) else ""),
                                            mapping)
-        estimate = src.estimated_rows
+        estimate = src.estimated_rows or 0
         report = (lambda done: progress(done, max(estimate, done))) if progress else None
         result = import_frames(session.connection(), ctx, chunks, columns, progress=report)
     except BaseException:
@@ -671,21 +751,11 @@ def import_records(session, tenant, records: list, limit: int = 10_000) -> Impor
     return result
 
 
-def safe_cell(value) -> str:
-    """A value for a spreadsheet cell: one that starts like a formula gets a leading quote, so it stays text."""
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def report_csv(errors: list[dict], error_count: int) -> str:
-    """The error report (row, column, value, reason) as CSV for Excel: `;`, UTF-8 with BOM, formulas defused."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    w = csv.writer(buf, delimiter=";")
-    w.writerow([_translate("Row"), _translate("Column"), _translate("Value"), _translate("Reason")])
-    for e in errors:
-        w.writerow([e.get("row") or "", safe_cell(e.get("column")), safe_cell(e.get("value")),
-                    safe_cell(e.get("reason"))])
+    """The error report (row, column, value, reason) as CSV for Excel, through the one CSV writer (`;`, UTF-8 with
+    BOM, formulas defused)."""
+    rows = [[e.get("row") or "", e.get("column"), e.get("value"), e.get("reason")] for e in errors]
     if error_count > len(errors):
-        w.writerow(["", "", "", _translate("... and %(n)s more errors", n=error_count - len(errors))])
-    return buf.getvalue()
+        rows.append(["", "", "", _translate("... and %(n)s more errors", n=error_count - len(errors))])
+    header = [_translate("Row"), _translate("Column"), _translate("Value"), _translate("Reason")]
+    return csvout.write_csv(rows, header)

@@ -28,7 +28,7 @@ from ..tenancy import get_or_404, register_tenant_blueprint
 from ..vocabulary import AUDIENCE_LABELS, AUDIENCES
 from . import deadlines
 from .classifier import SECTIONS, ClassifierError, check_code, load_classifier, loaded_codes
-from .importer import FIELDS, ImportRefused, import_records, read_chunks, report_csv, safe_cell
+from .importer import FIELDS, ImportRefused, import_records, read_chunks, report_csv
 from .importers import layouts, resolve
 
 bp = Blueprint("intake", __name__, url_prefix="/<tenant_slug>/office/appeals")
@@ -312,11 +312,11 @@ def _mapping_of(batch):
 def _preview(batch) -> dict:
     """Encoding, delimiter, columns and the first rows, or the refusal of the header."""
     try:
-        src, columns, chunks = read_chunks(batch.content or b"", batch.filename, _mapping_of(batch))
-        first = next(iter(chunks), None)
+        src, columns, chunks = read_chunks(batch.content or b"", batch.filename, _mapping_of(batch), preview=True)
+        first = next(iter(chunks), None)  # the first rows only: the job reads (and counts) the rest
     except ImportRefused as refused:
         return {"errors": refused.errors}
-    rows = [] if first is None else first.head(10).fillna("").to_dict("records")
+    rows = [] if first is None else first.fillna("").to_dict("records")
     return {"source": src, "columns": columns, "rows": rows, "errors": []}
 
 
@@ -395,15 +395,23 @@ def batch_report(batch_id):
 
 # ----------------------------------------------------------------------------------------------- mappings, classifier
 
+MAPPING_NAME_MAX = 100  # import_mapping.name
+MAPPING_COLUMN_MAX = 200  # longer than any real header
+
+
 @bp.route("/mappings", methods=["GET", "POST"])
 @office_required("officer")
 def mappings():
     form = FlaskForm()
     if request.method == "POST" and form.validate_on_submit():
-        name = request.form.get("name", "").strip()[:100]
+        name = request.form.get("name", "").strip()
         columns = {f: request.form.get(f"col_{f}", "").strip() for f in FIELDS if request.form.get(f"col_{f}", "").strip()}
         if not name or not columns:
             flash(_("Give the mapping a name and at least one column."), "error")
+        elif len(name) > MAPPING_NAME_MAX or any(len(c) > MAPPING_COLUMN_MAX for c in columns.values()):
+            # refused, not cut: a cut name could silently overwrite another saved mapping
+            flash(_("A mapping's name is at most %(name)s characters and a column's at most %(column)s.",
+                    name=MAPPING_NAME_MAX, column=MAPPING_COLUMN_MAX), "error")
         else:
             m = db.session.execute(select(ImportMapping).where(ImportMapping.name == name)).scalar_one_or_none()
             if m is None:
@@ -563,4 +571,4 @@ def api_post():
                    unchanged=result.unchanged), 200
 
 
-__all__ = ["bp", "safe_cell"]
+__all__ = ["bp"]

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import uploads
+from ..csvout import FORMULA_START, write_csv
 from ..extensions import db
 from ..models import Measure
 from ..models.painmap import MEASURE_STATUSES
@@ -31,7 +32,6 @@ EDITABLE = ("wording", "owner_email", "due_date", "status", "progress", "result"
 MAX_ROWS = 5_000  # far more measures than an authority has; a bigger file is not a list of measures
 MAX_ERRORS = 50  # the report lists this many problems at most
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class BulkRefused(ValueError):
@@ -58,21 +58,10 @@ def _rows(people) -> list[list]:
             for m in measures]
 
 
-def _safe(value) -> str | int:
-    """A text cell that a spreadsheet would take for a formula gets a leading quote (read back without it)."""
-    if isinstance(value, int):
-        return value
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def csv_text() -> str:
-    """UTF-8 with a BOM and `;`, as Russian spreadsheets open it."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([_safe(v) for v in row] for row in _rows(table.members()))
-    return buf.getvalue()
+    """UTF-8 with a BOM and `;`, as Russian spreadsheets open it, through the one CSV writer (otklik.csvout): a text
+    cell that a spreadsheet would take for a formula gets a leading quote (read back without it)."""
+    return write_csv(_rows(table.members()), COLUMNS)
 
 
 def xlsx() -> bytes:

@@ -3,12 +3,12 @@ and CSV (UTF-8 with a BOM and `;`, as Russian spreadsheets open it). Both read `
 
 from __future__ import annotations
 
-import csv
 import io
 
 import xlsxwriter
 from flask_babel import gettext as _
 
+from ..csvout import write_csv
 from . import table
 
 # The Astrakhan appendix's columns, in its words and order (a form the act fixes, so not translated).
@@ -66,11 +66,5 @@ def csv_text(tenant, grouping: str = "process", filters: dict | None = None) -> 
     """The same rows as the XLSX, a "group" column first instead of the group header rows."""
     groups = table.grouped(tenant, grouping, filters)
     people = table.members()
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Group"), *COLUMNS])
-    for g in groups:
-        for row in g.rows:
-            writer.writerow([g.title, *_cells(row, people)])
-    return buf.getvalue()
+    # the one CSV writer (otklik.csvout): a wording that starts like a formula stays text
+    return write_csv(([g.title, *_cells(row, people)] for g in groups for row in g.rows), [_("Group"), *COLUMNS])

@@ -23,6 +23,8 @@
     specs.forEach(function (spec) {
       var canvas = document.getElementById(spec.id);
       if (!canvas) { return; }
+      var box = canvas.parentNode;
+      if (box.dataset.height) { box.style.height = box.dataset.height + "px"; }  // a horizontal bar per label
       var pie = spec.kind === "pie";
       var horizontal = spec.kind === "bar";
       var values = spec.values.map(function (v) { return spec.fmt === "share" && v > 1 ? v / 100 : v; });

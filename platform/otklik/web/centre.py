@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
@@ -13,6 +11,7 @@ from flask_wtf import FlaskForm
 from ..access import analyst_required
 from ..centre.compare import INDICATORS, SUPPRESSED, channel_columns, comparison, minimum, request_missing
 from ..channels import STANDARD_CHANNELS
+from ..csvout import write_csv
 from ..periods import BadPeriod, parse_period
 
 bp = Blueprint("centre", __name__, url_prefix="/centre")
@@ -61,14 +60,11 @@ def comparison_csv():
     period = _period_from_request()
     rows = comparison(period)
     channels = channel_columns(rows)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["authority", "region", "status"] + [key for key, _title, _kind in INDICATORS] + [f"channel_{c}" for c in channels])
-    for row in rows:
-        writer.writerow([row.tenant.name, row.tenant.region, row.status]
-                        + [_csv(row.values.get(key)) for key, _title, _kind in INDICATORS]
-                        + [_csv(row.channels.get(c)) for c in channels])
-    body = "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read UTF-8
+    header = (["authority", "region", "status"] + [key for key, _title, _kind in INDICATORS]
+              + [f"channel_{c}" for c in channels])
+    body = write_csv(([row.tenant.name, row.tenant.region, row.status]
+                      + [_csv(row.values.get(key)) for key, _title, _kind in INDICATORS]
+                      + [_csv(row.channels.get(c)) for c in channels] for row in rows), header)
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="otklik-comparison-{period}.csv"'})
 
@@ -97,9 +93,10 @@ def _json(value):
     return None if value == SUPPRESSED else value
 
 
-def _csv(value) -> str:
+def _csv(value):
+    """A figure for the CSV writer: numbers stay numbers (a negative one is no formula), a hidden one «скрыто»."""
     if value is None:
         return ""
     if value == SUPPRESSED:
         return "скрыто"
-    return str(value)
+    return value

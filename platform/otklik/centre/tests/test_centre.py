@@ -191,3 +191,26 @@ def test_a_minimum_cell_below_five_is_refused():
 
     with pytest.raises(SettingsError, match="min_cell_size"):
         get_plugin_manager().validate("publication", {"min_cell_size": 3})
+
+
+def test_the_csv_defuses_an_authority_name_that_is_a_formula(app, client, two_authorities):
+    """Finding 10: an authority named `=cmd|' /C calc'!A0` went out as a formula a spreadsheet would run. It goes
+    out as text now (a leading '), the figures stay numbers, and the header and delimiter are as before."""
+    vladimir, omsk = two_authorities
+    with app.app_context():
+        db.session.get(Tenant, vladimir.id).name = "=cmd|' /C calc'!A0"
+        db.session.get(Tenant, omsk.id).region = "@SUM(1+1)*cmd|' /C calc'!A0"
+        db.session.commit()
+    login(client, "analyst@example.org")
+    response = client.get("/centre/comparison.csv?period=2025-Q1")
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeffauthority;region;status;total")
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
+    vlad = next(r for r in rows if "cmd" in r[0])
+    assert vlad[0] == "'=cmd|' /C calc'!A0" and vlad[3:7] == ["30", "15", "0.4", "скрыто"]
+    omsk_row = next(r for r in rows if "SUM" in r[1])
+    assert omsk_row[1] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)

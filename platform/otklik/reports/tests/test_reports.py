@@ -192,7 +192,7 @@ def test_information_note_states_the_figures_in_plain_russian(client, stored):
     response = client.get(f"/vladimir-test/office/reports/{stored[('vladimir-test', 'appeals')]}/note")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "@media print" in html
+    assert "/static/note.css" in html and "@media print" in client.get("/static/note.css").get_data(as_text=True)
     assert "Информационная справка" in html and "I квартал 2025" in html
     assert "Зарегистрировано обращений и жалоб: 1\xa0000." in html
     assert "Чаще всего обращались через канал «Электронная приемная официального сайта»: 415 (41,5\xa0%)." in html
