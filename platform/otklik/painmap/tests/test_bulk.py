@@ -29,6 +29,10 @@ def _upload(client, rows, name="m.csv"):
         wb = Workbook()
         for row in rows:
             wb.active.append(row)
+        for line in wb.active.iter_rows():  # typed text stays text, as the download wrote it (not a formula)
+            for cell in line:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
         buf = io.BytesIO()
         wb.save(buf)
         data = buf.getvalue()
