@@ -195,13 +195,40 @@ def test_the_refusal_names_the_field_in_russian(client, world):
     assert login_page.status_code == 400 and "«email»" in login_page.get_data(as_text=True)
 
 
-def test_the_public_form_refuses_a_nul_and_stores_nothing(app, client, world):
-    """The finding: an open answer `a\\x00b` gave a 500 and wrote the whole answer set to the error log."""
-    ids, _token = world
+# a complete answer set of the appeals handling questionnaire: q7 is its open question
+HANDLING = {"q1": "website", "q2": "4", "q3": "yes", "q4.clarity": "4", "q4.completeness": "5",
+            "q4.politeness": "5", "q4.status_info": "3", "q5": "yes", "q7": "Ответили быстро"}
+
+
+@pytest.fixture
+def handling_survey(app, world):
+    with app.app_context():
+        t = db.session.get(Tenant, world[0]["tenant_id"])
+        with tenant_scope(t):
+            from otklik.models import Survey
+
+            questionnaire = service.create_from_template(BUILTIN["appeals_handling"])
+            service.publish(questionnaire.latest)
+            survey = Survey(questionnaire_version_id=questionnaire.latest.id, title="Ответы", object="Обращения",
+                            audience=questionnaire.audience, channels=["survey_online"], status="open")
+            db.session.add(survey)
+            db.session.commit()
+            return f"/vlad-x/s/{survey.token}"
+
+
+@pytest.mark.parametrize("answer, status", [("a\x00b", 400), ("a\rb", 400), ("Ж" * 2001, 422)])
+def test_the_public_form_refuses_a_hostile_open_answer_and_stores_nothing(app, client, handling_survey, answer,
+                                                                           status):
+    """The finding: an open answer `a\\x00b` gave a 500 and wrote the whole answer set to the error log. A NUL or
+    a lone CR: 400 naming the field; an answer over 2,000 characters: the form again with its error (422)."""
+    assert client.post(handling_survey, data=HANDLING).status_code == 303  # the answer set itself is complete
     before = _counts(app)
-    response = client.post(f"/vlad-x/s/{ids['token']}", data={"q1": "child_allowance", "q16": "a\x00b"})
-    assert response.status_code == 400
-    assert "содержит символ, которого не может быть в тексте (U+0000)" in response.get_data(as_text=True)
+    response = client.post(handling_survey, data={**HANDLING, "q7": answer})
+    assert response.status_code == status
+    if status == 400:
+        assert "Поле «q7» содержит символ, которого не может быть в тексте" in response.get_data(as_text=True)
+    else:
+        assert "Ответ слишком длинный" in response.get_data(as_text=True)
     assert _counts(app) == before
 
 
@@ -259,3 +286,25 @@ def test_a_survey_answers_file_with_a_control_character_names_its_row(app, world
     assert not result.rows
     assert [e.reason for e in result.errors] == [
         "В строке 3 есть символ, которого не может быть в тексте (U+0007): удалите его и загрузите файл снова."]
+
+
+def test_an_unexpected_error_under_the_api_answers_json(app):
+    """Whatever fails under /api/ answers JSON, not the HTML page (the finding: `a\\rb` gave a 500 as HTML); a page
+    answers the site's error page. A fresh app, so a failing route can be added before its first request."""
+    from otklik import create_app
+
+    other = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "RATELIMIT_STORAGE_URI",
+                                                       "SECRET_KEY")}, "TESTING": False, "WTF_CSRF_ENABLED": False})
+
+    @other.route("/api/v1/failing")
+    @other.route("/failing")
+    def failing():
+        raise RuntimeError("an unexpected failure")
+
+    client = other.test_client()
+    api = client.get("/api/v1/failing")
+    assert api.status_code == 500 and api.is_json and api.get_json() == {"error": "Что-то пошло не так.", "status": 500}
+    page = client.get("/failing")
+    assert page.status_code == 500 and "Что-то пошло не так." in page.get_data(as_text=True)
+    with other.app_context():
+        db.engine.dispose()

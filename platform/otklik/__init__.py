@@ -250,6 +250,15 @@ def _register_errors(app: Flask) -> None:
     from flask_babel import gettext
     from flask_wtf.csrf import CSRFError
 
+    @app.errorhandler(500)
+    def _internal(exc):
+        """An unexpected error (Flask logged it first, without database detail): the API answers JSON, a page the
+        site's error page; the failed transaction is rolled back first, so the page can still read the user."""
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return {"error": gettext("Something went wrong."), "status": 500}, 500
+        return render_template("errors.html", code=500, error=exc, error_page=True), 500
+
     @app.errorhandler(CSRFError)
     def _csrf(exc):
         message = gettext("The form has expired or was not sent from this site. Reload the page and send it again.")
