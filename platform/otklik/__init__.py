@@ -104,7 +104,6 @@ def _load_user(token: str):
     return load_user(token)
 
 
-
 def _register_session_rules(app: Flask) -> None:
     """Idle timeout (PERMANENT_SESSION_LIFETIME, refreshed each request) and an absolute 12-hour cap, for signed-in
     users: sign-in makes the session permanent, and the server-side session row (otklik.sessions) enforces both

@@ -142,6 +142,7 @@ def member_remove(tenant_id: int, membership_id: int):
     flash(_("%(email)s no longer works in %(name)s and is signed out.", email=email, name=tenant.name), "success")
     return redirect(url_for("admin.tenant", tenant_id=tenant.id))
 
+
 @bp.route("/tenants/<int:tenant_id>", methods=["GET", "POST"])
 @admin_required
 def tenant(tenant_id: int):
