@@ -226,14 +226,14 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 def _has_lone_cr(source) -> bool:
     """A CR not followed by LF anywhere in the file (C speed; a block's last CR is judged with the next block)."""
     if isinstance(source, (bytes, bytearray)):
-        return _LONE_CR.search(source, 0, len(source) - 1) is not None or bytes(source[-1:]) == b"\r"
+        return _LONE_CR.search(source) is not None
     with open(source, "rb") as f:
         carry = b""
         while block := f.read(1 << 20):
             data = carry + block
-            if _LONE_CR.search(data, 0, len(data) - 1):
+            carry = b"\r" if data.endswith(b"\r") else b""
+            if _LONE_CR.search(data[:-1] if carry else data):
                 return True
-            carry = data[-1:]
         return carry == b"\r"
 
 

@@ -360,3 +360,18 @@ def test_the_api_filter_with_a_nul_is_a_json_400(app, client, tenant, token):
     response = client.get("/api/v1/vlad-hostile/appeals?topic=%00", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400 and response.is_json
     assert "«topic»" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("data, lone", [
+    (b"a;b\r\nc;d\r\n", False), (b"a;b\nc;d\n", False), (b"a;b\rc;d\n", True), (b"a;b\r", True), (b"", False),
+    (b"x" * (MB - 1) + b"\r\n" + b"y\r\n", False),  # CRLF across the 1 MB blocks a file on disk is read in
+    (b"x" * (MB - 1) + b"\ry\n", True),
+])
+def test_only_a_cr_without_lf_makes_the_rows_be_walked(tmp_path, data, lone):
+    """The look for a stray CR (C speed) must not take every CRLF file for one: the walk over the rows that
+    follows it costs a Python loop per line."""
+    from otklik.intake.importer import _has_lone_cr
+
+    path = tmp_path / "a.csv"
+    path.write_bytes(data)
+    assert _has_lone_cr(data) is lone and _has_lone_cr(str(path)) is lone
