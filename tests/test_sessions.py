@@ -265,8 +265,10 @@ def test_an_unknown_email_costs_one_password_check_like_a_known_one(app, officer
 
     sample = generate_password_hash("x", method="scrypt")
     cost = statistics.median(_duration(check_password_hash, sample, "y") for _ in range(3))
-    assert statistics.median(unknown) >= 0.6 * cost and min(deactivated) >= 0.6 * cost
-    assert statistics.median(unknown) >= 0.5 * statistics.median(known)
+    # generous factors: the count above is the proof; the times only show no path skips the hash (a skipped
+    # check answers in a few milliseconds, scrypt takes tens), and a loaded machine must not make this flaky
+    assert statistics.median(unknown) >= 0.3 * cost and statistics.median(deactivated) >= 0.3 * cost
+    assert statistics.median(unknown) >= 0.3 * statistics.median(known)
 
 
 def _duration(fn, *args) -> float:
