@@ -100,16 +100,7 @@ def _text(value) -> str:
 
 def _read_xlsx(data: bytes) -> list[list]:
     """The first sheet's rows (values as openpyxl gives them), through the upload reader's workbook guard."""
-    opener = getattr(uploads, "open_xlsx", None)
-    if opener is not None:
-        wb = opener(data)
-    else:
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - zip, XML or openpyxl errors all mean the same to the person
-            raise BulkRefused([(None, None, _("The file cannot be read as XLSX."))]) from None
+    wb = uploads.open_xlsx(data)  # UnreadableFile (caught by _read) when refused or unreadable
     try:
         out = []
         for row in wb.worksheets[0].iter_rows(values_only=True):
