@@ -211,6 +211,24 @@ def _check_fields(value: dict, fields: tuple[Field, ...], path: str) -> list[str
     return errors
 
 
+def _check_cells(pairs, fields: tuple[Field, ...], path: str, also=()) -> list[str]:
+    """Each (code, cell) of a keyed shape: an object with the declared fields and no others (`also` allowed
+    besides); a hidden cell is not checked."""
+    errors = []
+    for code, cell in pairs:
+        where = f"{path}[{code}]"
+        if is_hidden(cell):
+            continue
+        if not isinstance(cell, dict):
+            errors.append(f"{where}: expected an object, got {cell!r}")
+            continue
+        errors += _check_fields(cell, fields, where)
+        unknown = set(cell) - {f.key for f in fields} - set(also)
+        if unknown:
+            errors.append(f"{where}: undeclared fields {sorted(unknown)}")
+    return errors
+
+
 def _columns(fields: tuple[Field, ...], rows: list[dict], first_label: Any = "") -> list[Column]:
     used = [f for f in fields if any(f.key in r for r in rows)]
     return [Column("label", first_label, "text")] + [Column(f.key, f.title, f.fmt) for f in used] + (
@@ -289,19 +307,7 @@ class Breakdown(Shape):
             return [f"{path}: expected an object of cells, got {type(value).__name__}"]
         if self.label is not None and not isinstance(value, list):
             return [f"{path}: expected a list of rows, got {type(value).__name__}"]
-        errors = []
-        for code, cell in self.items(value):
-            where = f"{path}[{code}]"
-            if not isinstance(cell, dict):
-                errors.append(f"{where}: expected an object, got {cell!r}")
-            elif is_hidden(cell):
-                continue
-            else:
-                errors += _check_fields(cell, self.fields, where)
-                unknown = set(cell) - {f.key for f in self.fields} - {"title", self.label}
-                if unknown:
-                    errors.append(f"{where}: undeclared fields {sorted(unknown)}")
-        return errors
+        return _check_cells(self.items(value), self.fields, path, also=("title", self.label))
 
     def counts(self, value) -> dict[str, int]:
         return {code: cell.get(self.count.key) or 0 for code, cell in self.items(value)
@@ -473,18 +479,7 @@ class Stats(Shape):
     def validate(self, value, path):
         if not isinstance(value, dict):
             return [f"{path}: expected an object, got {type(value).__name__}"]
-        errors = []
-        for code, cell in value.items():
-            if is_hidden(cell):
-                continue
-            if not isinstance(cell, dict):
-                errors.append(f"{path}[{code}]: expected an object")
-                continue
-            errors += _check_fields(cell, self.FIELDS, f"{path}[{code}]")
-            unknown = set(cell) - {f.key for f in self.FIELDS} - {"title", *self.hidden_fields}
-            if unknown:
-                errors.append(f"{path}[{code}]: undeclared fields {sorted(unknown)}")
-        return errors
+        return _check_cells(value.items(), self.FIELDS, path, also=("title", *self.hidden_fields))
 
     def rows(self, value, ctx: ReadContext) -> list[dict]:
         rows = []
@@ -544,18 +539,7 @@ class Rates(Shape):
     def validate(self, value, path):
         if not isinstance(value, dict):
             return [f"{path}: expected an object of groups"]
-        errors = []
-        for code, cell in value.items():
-            if is_hidden(cell):
-                continue
-            if not isinstance(cell, dict):
-                errors.append(f"{path}[{code}]: expected an object")
-                continue
-            errors += _check_fields(cell, self.fields, f"{path}[{code}]")
-            unknown = set(cell) - {f.key for f in self.fields}
-            if unknown:
-                errors.append(f"{path}[{code}]: undeclared fields {sorted(unknown)}")
-        return errors
+        return _check_cells(value.items(), self.fields, path)
 
     def section(self, key, title, value, ctx):
         rows = []
