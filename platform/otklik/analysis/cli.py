@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from ..capabilities import add_cli_group
 from ..extensions import db
-from ..models import Analysis, Tenant
+from ..models import Analysis
 from ..periods import BadPeriod, parse_period
 from ..tenancy import across_tenants, tenant_scope
+from ..tenants import tenant_for_command
 from ..vocabulary import KINDS
 from .runner import BadKind
 
@@ -23,14 +24,6 @@ analyses_cli = AppGroup("analyses", help="Analyses of appeals and surveys.")
 def _fail(message: str, code: int = 2):
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
-
-
-def _tenant(slug: str) -> Tenant:
-    tenant = db.session.execute(across_tenants(select(Tenant).where(Tenant.slug == slug))).scalar_one_or_none()
-    if tenant is None:
-        slugs = db.session.execute(across_tenants(select(Tenant.slug).order_by(Tenant.slug))).scalars().all()
-        _fail(f"no tenant {slug!r}; known: {', '.join(slugs) or 'none'}")
-    return tenant
 
 
 @analyses_cli.command("run")
@@ -49,7 +42,7 @@ def run_command(slug, kind, period, as_json):
         period = parse_period(period).name
     except BadPeriod as exc:
         _fail(str(exc))
-    tenant = _tenant(slug)
+    tenant = tenant_for_command(slug)
     with tenant_scope(tenant):
         analysis = claim_analysis(tenant, kind, period, trigger="manual")
         if analysis is None:
@@ -78,7 +71,7 @@ def run_command(slug, kind, period, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def list_command(slug, as_json):
     """A tenant's analyses, newest period first."""
-    tenant = _tenant(slug)
+    tenant = tenant_for_command(slug)
     with tenant_scope(tenant):
         rows = db.session.execute(select(Analysis).order_by(Analysis.period.desc(), Analysis.kind)).scalars().all()
         items = [{"id": a.id, "kind": a.kind, "period": a.period, "status": a.status, "trigger": a.trigger}

@@ -7,23 +7,14 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from ..capabilities import add_cli_group
 from ..extensions import db
-from ..models import Tenant
 from ..tenancy import tenant_scope
+from ..tenants import tenant_for_command
 
 appeals_cli = AppGroup("appeals", help="Appeals and complaints register.")
 classifier_cli = AppGroup("classifier", help="Thematic classifier of citizens' appeals.")
-
-
-def _tenant(slug: str) -> Tenant:
-    tenant = db.session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
-    if tenant is None:
-        click.echo(f"error: no authority {slug!r}", err=True)
-        sys.exit(2)
-    return tenant
 
 
 @appeals_cli.command("import")
@@ -34,7 +25,7 @@ def import_command(slug, mapping_name, path):
     """Import a CSV or XLSX file all or nothing; on refusal the report goes to stderr and the exit code is 1."""
     from .importer import ImportRefused, import_file, report_csv
 
-    tenant = _tenant(slug)
+    tenant = tenant_for_command(slug)
     with tenant_scope(tenant):
         from .importers import resolve
 
@@ -60,7 +51,7 @@ def classifier_load(slug, path):
     """Replace the authority's classifier with a `code;title` file (refused whole on any bad line)."""
     from .classifier import ClassifierError, load_classifier
 
-    tenant = _tenant(slug)
+    tenant = tenant_for_command(slug)
     with tenant_scope(tenant), open(path, "rb") as f:
         try:
             n = load_classifier(tenant.id, f.read())
