@@ -1,4 +1,4 @@
-/* Analysis pages: charts drawn by Chart.js from the figures of the page, and the progress bar of a run.
+/* Analysis pages: charts drawn by Chart.js from the figures of the page (the progress bar of a run is progress.js).
    Without JavaScript the tables carry the same figures and a link refreshes the progress. */
 (function () {
   "use strict";
@@ -63,23 +63,5 @@
     });
   }
 
-  function pollProgress() {
-    var box = document.getElementById("progress-box");
-    if (!box || !window.fetch) { return; }
-    var bar = document.getElementById("progress");
-    var text = document.getElementById("progress-text");
-    function tick() {
-      fetch(box.dataset.url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
-        .then(function (p) {
-          bar.value = p.percent;
-          text.textContent = p.status_label + (p.total ? ": " + p.done + " / " + p.total : "");
-          if (p.finished) { window.location.reload(); } else { window.setTimeout(tick, 1500); }
-        })
-        .catch(function () { window.setTimeout(tick, 5000); });
-    }
-    window.setTimeout(tick, 1000);
-  }
-
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(); pollProgress(); });
+  document.addEventListener("DOMContentLoaded", drawCharts);
 })();
