@@ -184,8 +184,9 @@ def candidates(tenant, analysis: Analysis) -> list[dict]:
     parameter_of = {f"questionnaires:{q.get('id')}:{key}:negative": cell.get("parameter")
                     for q in d.questionnaires() for key, cell in (q.get("csat") or {}).items()
                     if isinstance(cell, dict) and cell.get("parameter")}
-    parameters = {f.id: (f.n, f.total) for f in d.figures() if f.id.startswith("parameters:")}
-    for f in d.figures():
+    figures = d.figures()  # every count of the document, read once
+    parameters = {f.id: (f.n, f.total) for f in figures if f.id.startswith("parameters:")}
+    for f in figures:
         prefix = f.id.split(":", 1)[0]
         if prefix == "prevalence" and f.n is not None and f.total:
             level = prevalence_level(tenant, percent_half_up(f.n, f.total))
@@ -205,7 +206,7 @@ def candidates(tenant, analysis: Analysis) -> list[dict]:
     previous = _previous(analysis) if analysis.kind == "appeals" else None
     if previous is not None:
         before = {f.id: f.n for f in read(previous.result).figures() if f.id.split(":", 1)[0] in RISING}
-        for f in d.figures():
+        for f in figures:
             prefix = f.id.split(":", 1)[0]
             if prefix in RISING and f.n and f.n >= TOPIC_MIN and f.n >= TOPIC_RISE * (before.get(f.id) or 0):
                 out.append({"source": RISING[prefix], "figure": f, "before": before.get(f.id, 0)})
