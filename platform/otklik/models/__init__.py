@@ -4,10 +4,11 @@ from .analysis import Analysis
 from .appeal import Appeal
 from .intake import ClassifierEntry, ImportBatch, ImportMapping
 from .painmap import Evidence, Measure, Pain, PainEvent, PainmapVersion, Process, Suggestion
+from .publication import Publication
 from .survey import Questionnaire, QuestionnaireVersion, Survey, SurveyAnswer, SurveyResponse
 from .tenant import Tenant
 from .user import ApiToken, Membership, User, UserSession
 
 __all__ = ["Analysis", "ApiToken", "Appeal", "ClassifierEntry", "Evidence", "ImportBatch", "ImportMapping", "Measure",
-           "Membership", "Pain", "PainEvent", "PainmapVersion", "Process", "Questionnaire", "QuestionnaireVersion",
+           "Membership", "Pain", "PainEvent", "PainmapVersion", "Process", "Publication", "Questionnaire", "QuestionnaireVersion",
            "Suggestion", "Survey", "SurveyAnswer", "SurveyResponse", "Tenant", "User", "UserSession"]

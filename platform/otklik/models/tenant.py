@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Boolean, Date, String, Text
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -20,7 +20,16 @@ class Tenant(Timestamps, db.Model):
     name: Mapped[str] = mapped_column(String(500), nullable=False)
     region: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Europe/Moscow")
+    short_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     legal_act: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The date the act was adopted (its title and number are in `legal_act`).
+    act_date: Mapped[date | None] = mapped_column(Date)
+    # Peer group for the Analytical Centre's comparison (DOMAIN.md, comparison): the kind of authority
+    # (e.g. "health", "social_protection", "housing_supervision", "regional_executive"; free codes, titled in vocabulary).
+    authority_kind: Mapped[str] = mapped_column(String(60), nullable=False, default="")
+    # Rates per 10,000 population need the population served, with its source and year ("Росстат, 2025").
+    population: Mapped[int | None] = mapped_column(Integer)
+    population_source: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     profile_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     # {"audiences": [...], "clauses": {...}}: the profile's [tenant] rules beside name and time zone.
     rules: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
