@@ -18,11 +18,12 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP)
 
-## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser).
+## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser),
+## and Pango with DejaVu fonts for WeasyPrint's PDF reports.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
-	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; \
+	@if [ ! -x /usr/bin/chromium ] || ! ldconfig -p | grep -q libpangoft2; then \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null); \
+	  else echo "browser tests and PDF reports need: sudo apt-get install chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; fi; \
 	fi
 
 migrate: install
