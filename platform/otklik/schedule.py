@@ -23,6 +23,14 @@ class ScheduleEntry:
     label: str = ""
 
 
+def publication_deadline(period: Period, days: int) -> date:
+    """The last day to publish a period's analysis: the `days`-th calendar day after it (45 after Q1 -> 15 May).
+
+    In the core because publishing (the release calendar) and the Centre (the compliance calendar) both need it.
+    """
+    return period.end + timedelta(days=days - 1)
+
+
 def tenant_schedule(tenant) -> list[ScheduleEntry]:
     return get_plugin_manager().call_flat(tenant, "otklik_schedule")
 
@@ -58,7 +66,7 @@ def next_runs(tenant, now: datetime | None = None) -> list[dict]:
         for cadence in _cadences(entry):
             current = period_containing(today, cadence)
             due_on = current.end
-            deadline = due_on + timedelta(days=entry.publish_within_days - 1) if entry.publish_within_days else None
+            deadline = publication_deadline(current, entry.publish_within_days) if entry.publish_within_days else None
             out.append(
                 {
                     "kind": entry.kind,

@@ -14,15 +14,10 @@ from ..capabilities import add_tick_duty
 from ..extensions import db
 from ..models import Analysis
 from ..periods import completed_periods
-from ..schedule import tenant_schedule
+from ..schedule import publication_deadline, tenant_schedule
 
 WARN_DAYS = 10  # warn this many days before the deadline
 OVERDUE_DAYS = 60  # and keep warning this long after it
-
-
-def deadline_of(period, days: int) -> date:
-    """The last day to publish: the `days`-th calendar day after the period (45 after Q1 -> 15 May)."""
-    return period.end + timedelta(days=days - 1)
 
 
 def deadline_warnings(tenant, today: date) -> list[str]:
@@ -45,7 +40,7 @@ def _warnings(tenant, today: date) -> list[str]:
             continue
         since = today - timedelta(days=days + OVERDUE_DAYS + 370)
         for period in completed_periods(entry.cadence, since, today) if entry.cadence != "month_or_quarter" else []:
-            deadline = deadline_of(period, days)
+            deadline = publication_deadline(period, days)
             if not deadline - timedelta(days=WARN_DAYS) <= today <= deadline + timedelta(days=OVERDUE_DAYS):
                 continue
             status = db.session.execute(
