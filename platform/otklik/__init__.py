@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_session_rules(app)
     _register_errors(app)
     _register_security_headers(app)
+    _register_favicon(app)
 
     from .cli import register_cli
 
@@ -232,6 +233,14 @@ def _register_security_headers(app: Flask) -> None:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response
+
+
+def _register_favicon(app: Flask) -> None:
+    """Browsers ask for /favicon.ico whatever the page says: answer it from static/ rather than 404 each time."""
+
+    @app.route("/favicon.ico")
+    def favicon():
+        return app.send_static_file("favicon.ico")
 
 
 def _register_errors(app: Flask) -> None:
