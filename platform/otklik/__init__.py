@@ -119,14 +119,15 @@ def _register_session_rules(app: Flask) -> None:
             logout_user()  # the session was ended, expired or sat idle: forget the cookie's contents
             session.clear()
 
-    from .access import visible_nav
+    from .access import can, can_open, visible_nav
     from .web import labels
 
     labels.register(app)
 
     @app.context_processor
     def _globals():
-        return {"current_tenant": getattr(g, "tenant", None), "office_nav": visible_nav}
+        return {"current_tenant": getattr(g, "tenant", None), "office_nav": visible_nav, "can": can,
+                "can_open": can_open}
 
 
 def _refused_input(values) -> tuple[str, str] | None:

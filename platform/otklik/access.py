@@ -44,9 +44,31 @@ def office_required(min_role: str = "viewer"):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapper.min_role = min_role  # read by required_role: templates and the role crawl test use the rule itself
         return wrapper
 
     return decorator
+
+
+def can(min_role: str) -> bool:
+    """Whether the signed-in member's role in this request's tenant reaches `min_role` (templates: `can('officer')`
+    around a control, so nobody is shown a link or a button that would answer 403)."""
+    role = tenant_role()
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[min_role]
+
+
+def required_role(endpoint: str) -> str | None:
+    """The least tenant role `office_required` asks of an endpoint, or None when it is not an office page."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "min_role", None)
+
+
+def can_open(endpoint: str) -> bool:
+    """Whether the signed-in member may open an office endpoint (its `office_required` rule)."""
+    role = required_role(endpoint)
+    return role is None or can(role)
 
 
 def global_role_required(role: str):
