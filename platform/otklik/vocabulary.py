@@ -26,6 +26,29 @@ AUDIENCE_LABELS = {
     "external": _l("External clients (citizens, organisations)"),
     "internal": _l("Internal clients (employees)"),
 }
+APPEAL_KIND_LABELS = {
+    "appeal": _l("Appeal"),
+    "complaint": _l("Complaint"),
+    "request": _l("Request"),
+    "proposal": _l("Proposal"),
+}
+"""Kinds of an appeal of the register (`models.appeal.KINDS`); the import also accepts these words for the codes."""
+OUTCOME_LABELS = {
+    "pending": _l("Pending"),
+    "supported": _l("Supported"),
+    "measures_taken": _l("Measures taken"),
+    "explained": _l("Explained"),
+    "not_supported": _l("Not supported"),
+    "redirected": _l("Redirected"),
+    "left_without_answer": _l("Left without answer"),
+}
+"""Outcomes of an appeal (`models.appeal.OUTCOMES`)."""
+CLIENT_TYPE_LABELS = {
+    "individual": _l("Individual"),
+    "legal_entity": _l("Legal entity"),
+    "employee": _l("Employee"),
+}
+"""Types of client who wrote (`models.appeal.CLIENT_TYPES`)."""
 AUDIENCE_OF_KIND = {"surveys": "external", "employee_surveys": "internal"}
 """The audience whose survey answers a survey analysis reads (an appeals analysis reads the whole register)."""
 SURVEY_KINDS = tuple(AUDIENCE_OF_KIND)

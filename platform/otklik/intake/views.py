@@ -25,7 +25,8 @@ from ..models import ApiToken, Appeal
 from ..models.appeal import CLIENT_TYPES, KINDS, OUTCOMES
 from ..models.intake import ClassifierEntry, ImportBatch, ImportMapping
 from ..tenancy import get_or_404, register_tenant_blueprint
-from ..vocabulary import AUDIENCE_LABELS, AUDIENCES
+from ..vocabulary import APPEAL_KIND_LABELS, AUDIENCE_LABELS, AUDIENCES, CLIENT_TYPE_LABELS
+from ..vocabulary import OUTCOME_LABELS as VOCABULARY_OUTCOMES
 from . import deadlines
 from .classifier import SECTIONS, ClassifierError, check_code, load_classifier, loaded_codes
 from .importer import FIELDS, ImportRefused, import_records, read_chunks, report_csv
@@ -36,12 +37,7 @@ register_tenant_blueprint(bp)
 add_office_nav("intake.index", _l("Appeals"), order=10)
 add_office_nav("intake.upload", _l("Import"), min_role="operator", order=11)
 
-KIND_LABELS = {"appeal": _l("Appeal"), "complaint": _l("Complaint"), "request": _l("Request"),
-               "proposal": _l("Proposal")}
-OUTCOME_LABELS = {"pending": _l("Pending"), "supported": _l("Supported"), "measures_taken": _l("Measures taken"),
-                  "explained": _l("Explained"), "not_supported": _l("Not supported"), "redirected": _l("Redirected"),
-                  "left_without_answer": _l("Left without answer")}
-CLIENT_LABELS = {"individual": _l("Individual"), "legal_entity": _l("Legal entity"), "employee": _l("Employee")}
+KIND_LABELS, OUTCOME_LABELS, CLIENT_LABELS = APPEAL_KIND_LABELS, VOCABULARY_OUTCOMES, CLIENT_TYPE_LABELS
 BATCH_STATUS = {"preview": _l("Preview"), "queued": _l("Queued"), "running": _l("Running"), "done": _l("Imported"),
                 "refused": _l("Refused: nothing stored"), "failed": _l("Failed"),
                 "cancelled": _l("Cancelled: nothing stored")}
