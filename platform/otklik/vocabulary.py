@@ -71,6 +71,26 @@ STATUS_LABELS = {
     "done": _l("done"),
     "failed": _l("failed"),
 }
+SURVEY_INDICATORS = {
+    "overall": _l("Overall satisfaction"),
+    "clarity": _l("Clarity and ease of applying"),
+    "status_info": _l("Information on the status"),
+    "documents": _l("Number of documents"),
+    "speed": _l("Speed"),
+    "electronic": _l("Electronic availability"),
+    "politeness": _l("Politeness and competence of staff"),
+    "deadlines": _l("Deadlines kept"),
+    "informed": _l("Informedness about the procedure"),
+}
+"""Standard survey indicators (DOMAIN.md, comparison of authorities): a question or a matrix row that carries one
+of these keys as its `indicator` is compared across authorities by the Centre, as channels are compared on their
+standard codes. A 1-5 question or row counts its answers of 4 and 5; a yes/no question its answers "yes"."""
+
+
+def indicator_label(key: str) -> str:
+    return str(SURVEY_INDICATORS.get(key, key))
+
+
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 

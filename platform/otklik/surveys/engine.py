@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from ..models.survey import QUESTION_TYPES
+from ..vocabulary import SURVEY_INDICATORS, indicator_label
 
 CHOICE_TYPES = ("single", "multiple", "yesno", "demographic")
 OPEN_MAX = 2000
@@ -75,6 +76,10 @@ def validate_questions(questions) -> list[str]:
                 errors.append(str(_l("Question %(n)s: a matrix needs rows, each with a key and a text.", n=where)))
             elif len(set(row_keys)) != len(row_keys):
                 errors.append(str(_l("Question %(n)s: matrix row keys repeat.", n=where)))
+            for row in rows:
+                if isinstance(row, dict):
+                    errors += _indicator_errors(row, where, row=True)
+        errors += _indicator_errors(question, where)
     by_number = {q.get("number") for q in questions if isinstance(q, dict)}
     for question in questions:
         if not isinstance(question, dict):
@@ -93,6 +98,25 @@ def validate_questions(questions) -> list[str]:
                                      "jumps may only go forward, so the questionnaire cannot loop.",
                                      n=number, value=option.get("value"), target=target)))
     return errors
+
+
+INDICATOR_TYPES = ("scale", "yesno", "single")
+"""Questions that may carry a standard indicator (a matrix carries it on its rows)."""
+
+
+def _indicator_errors(item: dict, where, row: bool = False) -> list[str]:
+    """A question's or a matrix row's `indicator` must be a key of the standard vocabulary (the Centre compares
+    authorities on it), and only on a 1-5 question or row or a yes/no-like question."""
+    key = item.get("indicator")
+    if key in (None, ""):
+        return []
+    if key not in SURVEY_INDICATORS:
+        return [str(_l("Question %(n)s: unknown indicator %(key)s; allowed: %(allowed)s.", n=where, key=key,
+                       allowed="; ".join(f"{k} ({indicator_label(k)})" for k in SURVEY_INDICATORS)))]
+    if not row and item.get("type") not in INDICATOR_TYPES:
+        return [str(_l("Question %(n)s: an indicator belongs on a 1-5 question, a matrix row or a yes/no "
+                       "question.", n=where))]
+    return []
 
 
 def check_questions(questions) -> None:

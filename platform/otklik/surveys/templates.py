@@ -35,7 +35,7 @@ HARD = "Затрудняюсь ответить"
 
 
 def q(number: int, type_: str, text: str, options=None, rows=None, required: bool = True, parameter: str = "",
-      key: str | None = None) -> dict:
+      key: str | None = None, indicator: str = "") -> dict:
     out = {"key": key or f"q{number}", "number": number, "type": type_, "text": text, "required": required}
     if options is not None:
         out["options"] = options
@@ -43,6 +43,8 @@ def q(number: int, type_: str, text: str, options=None, rows=None, required: boo
         out["rows"] = rows
     if parameter:
         out["parameter"] = parameter
+    if indicator:
+        out["indicator"] = indicator  # a standard indicator (vocabulary.SURVEY_INDICATORS) the Centre compares
     return out
 
 
@@ -74,7 +76,7 @@ VLADIMIR = Template(
         q(3, "scale", "Насколько Вы были удовлетворены государственной услугой/мерой социальной поддержки, которая "
           "Вам была предоставлена? Дайте оценку по 5-балльной шкале, где «1» означает, что Вы полностью не "
           "удовлетворены, оценка «5» означает, что Вы полностью удовлетворены (один ответ)",
-          SCALE_5, parameter="overall"),
+          SCALE_5, parameter="overall", indicator="overall"),
         q(4, "single", "Каким образом Вы получили данную государственную услугу/меру социальной поддержки?",
           _opts(("gosuslugi", "При обращении посредством федеральной государственной информационной системы "
                  "«Единый портал государственных и муниципальных услуг (функций)» (gosuslugi.ru) (далее - портал "
@@ -94,28 +96,31 @@ VLADIMIR = Template(
         q(8, "yesno", "Вы скорее удовлетворены или скорее не удовлетворены полнотой (достаточностью) информирования "
           "о порядке предоставления государственной услуги/меры социальной поддержки? (один ответ)",
           _opts(("yes", "Скорее удовлетворен"), ("no", "Скорее не удовлетворен"), ("hard", HARD)),
-          parameter="informed"),
+          parameter="informed", indicator="informed"),
         q(9, "matrix", "Насколько Вы удовлетворены следующими параметрами получения государственной услуги/меры "
           "социальной поддержки? Дайте оценку по 5-балльной шкале, где «1» означает, что Вы полностью не "
           "удовлетворены, оценка «5» означает, что Вы полностью удовлетворены (один ответ по каждой строке "
           "относительно каждого параметра)",
-          rows=[{"key": "clarity", "text": "Понятность и удобство подачи заявления", "parameter": "clarity"},
-                {"key": "status_info", "text": "Информирование о статусе услуги", "parameter": "status_info"},
+          rows=[{"key": "clarity", "text": "Понятность и удобство подачи заявления", "parameter": "clarity",
+           "indicator": "clarity"},
+                {"key": "status_info", "text": "Информирование о статусе услуги", "parameter": "status_info",
+                 "indicator": "status_info"},
                 {"key": "documents", "text": "Оптимальность количества необходимых к предоставлению документов",
-                 "parameter": "documents"},
-                {"key": "speed", "text": "Оперативность получения государственной услуги", "parameter": "speed"},
+                 "parameter": "documents", "indicator": "documents"},
+                {"key": "speed", "text": "Оперативность получения государственной услуги", "parameter": "speed",
+                 "indicator": "speed"},
                 {"key": "electronic", "text": "Возможность получения государственной услуги в электронном виде",
-                 "parameter": "electronic"}]),
+                 "parameter": "electronic", "indicator": "electronic"}]),
         q(10, "single", "Вы скорее удовлетворены или скорее не удовлетворены взаимодействием с представителями "
           "Учреждения (вежливость и компетентность лиц, взаимодействующих с заявителем при предоставлении "
           "государственной услуги/меры социальной поддержки)? (один ответ)",
           _opts(("yes", "Скорее удовлетворен(-а)"), ("no", "Скорее не удовлетворен(-а)"), ("hard", HARD),
                 ("no_contact", "С представителем Учреждения не взаимодействовал(-а)")),
-          parameter="politeness"),
+          parameter="politeness", indicator="politeness"),
         q(11, "yesno", "Вы скорее удовлетворены или скорее не удовлетворены установленными сроками оказания "
           "государственной услуги/меры социальной поддержки? (один ответ)",
           _opts(("yes", "Скорее удовлетворен"), ("no", "Скорее не удовлетворен"), ("hard", HARD)),
-          parameter="deadlines"),
+          parameter="deadlines", indicator="deadlines"),
         q(12, "yesno", "При отказе в предоставлении государственной услуги/меры социальной поддержки Вам была "
           "предоставлена информация о необходимых действиях для ее получения в будущем? (один ответ)",
           _opts(("yes", "Да"), ("no", "Нет"), ("hard", HARD)), required=False),
@@ -170,7 +175,7 @@ def _employee(key: str, title: str, areas: list[tuple[str, str]], clause: str, p
         "не показываются.",
         questions=[
             q(1, "scale", f"Насколько Вы в целом удовлетворены работой в {place}? Оценка от 1 (полностью не "
-              "удовлетворен) до 5 (полностью удовлетворен)", SCALE_5, parameter="overall"),
+              "удовлетворен) до 5 (полностью удовлетворен)", SCALE_5, parameter="overall", indicator="overall"),
             q(2, "matrix", "Оцените, насколько Вы удовлетворены следующими сторонами внутреннего взаимодействия "
               "(1 — полностью не удовлетворен, 5 — полностью удовлетворен)", rows=rows),
             # "problems": a question about difficulties, read by the prevalence metric; "none" is not a problem
@@ -178,7 +183,7 @@ def _employee(key: str, title: str, areas: list[tuple[str, str]], clause: str, p
                  "(любое число ответов)", [*_opts(*areas), {"value": "none", "text": "Затруднений не было",
                                                              "problem": False}], required=False), "problems": True},
             q(4, "yesno", "Знаете ли Вы, к кому обратиться, чтобы сообщить о проблеме во внутренних процессах?",
-              _opts(("yes", "Да"), ("no", "Нет"), ("hard", HARD)), parameter="informed"),
+              _opts(("yes", "Да"), ("no", "Нет"), ("hard", HARD)), parameter="informed", indicator="informed"),
             q(5, "open", "Что, по Вашему мнению, нужно изменить в первую очередь?", required=False),
             q(6, "demographic", "Ваш стаж работы в органе власти", TENURE, required=False),
         ],
@@ -216,14 +221,16 @@ APPEALS_HANDLING = Template(
                                                                                  "(Госуслуги)"),
                 ("other", "Другим способом"))),
         q(2, "scale", "Насколько Вы в целом удовлетворены рассмотрением Вашего обращения? (1 — полностью не "
-          "удовлетворен, 5 — полностью удовлетворен)", SCALE_5, parameter="overall"),
+          "удовлетворен, 5 — полностью удовлетворен)", SCALE_5, parameter="overall", indicator="overall"),
         q(3, "yesno", "Получили ли Вы ответ в установленный срок (30 дней)?",
-          _opts(("yes", "Да"), ("no", "Нет"), ("hard", HARD)), parameter="deadlines"),
+          _opts(("yes", "Да"), ("no", "Нет"), ("hard", HARD)), parameter="deadlines", indicator="deadlines"),
         q(4, "matrix", "Оцените ответ на обращение (1 — очень плохо, 5 — отлично)",
-          rows=[{"key": "clarity", "text": "Понятность ответа", "parameter": "clarity"},
+          rows=[{"key": "clarity", "text": "Понятность ответа", "parameter": "clarity", "indicator": "clarity"},
                 {"key": "completeness", "text": "Полнота ответа по существу вопроса"},
-                {"key": "politeness", "text": "Вежливость и корректность", "parameter": "politeness"},
-                {"key": "status_info", "text": "Информирование о ходе рассмотрения", "parameter": "status_info"}]),
+                {"key": "politeness", "text": "Вежливость и корректность", "parameter": "politeness",
+                 "indicator": "politeness"},
+                {"key": "status_info", "text": "Информирование о ходе рассмотрения", "parameter": "status_info",
+                 "indicator": "status_info"}]),
         q(5, "single", "Решен ли вопрос, с которым Вы обращались?",
           _opts(("yes", "Да, полностью", 7), ("partly", "Частично"), ("no", "Нет"))),
         {**q(6, "multiple", "Что помешало решить Ваш вопрос? (любое число ответов)",
@@ -250,15 +257,15 @@ INFORMATION_ACCESS = Template(
                 ("gosuslugi", "Портал Госуслуги"), ("media", "СМИ"), ("phone", "Консультационная линия"),
                 ("in_person", "Лично в органе власти или учреждении"))),
         q(2, "scale", "Насколько Вы в целом удовлетворены доступностью информации? (1 — полностью не удовлетворен, "
-          "5 — полностью удовлетворен)", SCALE_5, parameter="overall"),
+          "5 — полностью удовлетворен)", SCALE_5, parameter="overall", indicator="overall"),
         q(3, "yesno", "Удалось ли Вам найти нужную информацию?",
-          _opts(("yes", "Да", 5), ("no", "Нет"), ("hard", HARD)), parameter="informed"),
+          _opts(("yes", "Да", 5), ("no", "Нет"), ("hard", HARD)), parameter="informed", indicator="informed"),
         {**q(4, "multiple", "Что помешало найти информацию? (любое число ответов)",
              _opts(("not_found", "Информация отсутствует"), ("outdated", "Информация устарела"),
                    ("hard_to_find", "Сложно найти на сайте"), ("unclear", "Информация изложена непонятно"),
                    ("other", "Другое")), required=False), "problems": True},
         q(5, "matrix", "Оцените информацию (1 — очень плохо, 5 — отлично)",
-          rows=[{"key": "clarity", "text": "Понятность изложения", "parameter": "clarity"},
+          rows=[{"key": "clarity", "text": "Понятность изложения", "parameter": "clarity", "indicator": "clarity"},
                 {"key": "relevance", "text": "Актуальность"},
                 {"key": "completeness", "text": "Полнота"},
                 {"key": "navigation", "text": "Удобство поиска на сайте"}]),
