@@ -12,9 +12,16 @@ SETTINGS = [
     Setting("survey_summary", "bool", False, "Generalised survey results are published"),
     Setting("painmap", "bool", False, "Problems found and the decisions taken («Вы сказали — мы сделали»)"),
     Setting("section", "str", "", "Where on the website it appears (the name the act gives the section)"),
+    Setting("survey_section", "str", "", "The section of survey summaries, when the act names another one "
+            "(empty: the same section)"),
+    Setting("publish_without_approval", "bool", False, "Drafts the worker builds are published at once, without "
+            "an officer's approval (what the act forbids is never published)"),
     Setting("min_cell_size", "int", 5, "The smallest group shown outside the office (DOMAIN.md, small cells; "
             "never below 5)"),
 ]
+
+# Employee feedback is never published, whatever an act says of the rest (DOMAIN.md, Publication and disclosure).
+EMPLOYEE_CLAUSE = "Результаты опросов сотрудников (внутренних клиентов) не публикуются: платформа, DOMAIN.md"
 
 
 def validate_settings(settings: dict):
@@ -28,9 +35,10 @@ def otklik_publication_decision(tenant, artifact):
     s = tenant.settings_of(NAME)
     clauses = s.get("clauses", {})
     if artifact == "employee_survey_summary":
-        return Decision(False, "employee feedback stays inside the authority", clauses.get("plugin", ""))
+        return Decision(False, "employee feedback stays inside the authority",
+                        clauses.get("employee_survey_summary", EMPLOYEE_CLAUSE))
     key = {"appeals_analysis": "appeals_analysis", "survey_summary": "survey_summary",
-           "painmap_item": "painmap"}[artifact]
+           "you_said_we_did": "painmap"}[artifact]
     allowed = bool(s.get(key))
     reason = "allowed by the act" if allowed else "the act keeps it internal"
     return Decision(allowed, reason, clauses.get(key, ""))

@@ -13,8 +13,8 @@ from otklik.publishing.policy import decide
         ("omsk", "appeals_analysis", False, "п. 18"),
         ("astrakhan", "survey_summary", False, "п. 5.6"),
         ("nenets", "appeals_analysis", False, "п. 10"),
-        ("nenets", "painmap_item", True, "п. 16"),
-        ("nenets", "employee_survey_summary", False, ""),
+        ("nenets", "you_said_we_did", True, "п. 16"),
+        ("nenets", "employee_survey_summary", False, "сотрудников"),
     ],
 )
 def test_each_authority_publishes_what_its_act_allows(app, make_tenant, profile, artifact, allowed, clause_part):

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from ..plugins import get_plugin_manager
 
-ARTIFACTS = ("appeals_analysis", "survey_summary", "employee_survey_summary", "painmap_item")
+# The artifacts a publication can be (the `flask publications build --artifact` names), and the one that never is:
+# employee results are asked about only so that the refusal names its clause.
+ARTIFACTS = ("appeals_analysis", "survey_summary", "you_said_we_did", "employee_survey_summary")
 
 
 @dataclass(frozen=True)
