@@ -77,7 +77,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def settings(tenant) -> dict:
-    return tenant.settings_of("publication") if tenant.plugin_enabled("publication") else {}
+    return tenant.settings_of("publication") or {}
 
 
 def allowed(tenant, artifact: str) -> policy.Decision:
