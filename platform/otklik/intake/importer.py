@@ -29,8 +29,9 @@ from sqlalchemy import text
 
 from .. import csvout, uploads
 from ..channels import channel_codes
-from ..models.appeal import AUDIENCES, CLIENT_TYPES, KINDS, OUTCOMES
+from ..models.appeal import AUDIENCES, CLIENT_TYPES, DATE_ONLY, KINDS, OUTCOMES
 from .classifier import check_codes, loaded_codes
+from .values import Vocabulary, vocabulary
 
 CANONICAL = ("external_id", "kind", "audience", "channel", "registered_at", "answered_at", "topic_code", "reason",
              "segment", "client_type", "object", "outcome")
@@ -67,12 +68,11 @@ REASONS = {
     "duplicate_column": _l("Column '%(name)s' appears twice in the header."),
     "required": _l("A value is required."),
     "too_long": _l("The value is longer than %(limit)s characters."),
-    "kind": _l("Unknown kind: use appeal, complaint, request or proposal."),
-    "audience": _l("Unknown audience: use external or internal."),
-    "client_type": _l("Unknown client type: use individual, legal_entity or employee."),
-    "outcome": _l("Unknown outcome: use pending, supported, measures_taken, explained, not_supported, redirected or "
-                  "left_without_answer."),
-    "channel": _l("The channel is not one of this authority's channels."),
+    "kind": _l("Unknown kind of appeal. Allowed: %(allowed)s."),
+    "audience": _l("Unknown audience. Allowed: %(allowed)s."),
+    "client_type": _l("Unknown client type. Allowed: %(allowed)s."),
+    "outcome": _l("Unknown outcome. Allowed: %(allowed)s."),
+    "channel": _l("The channel is not one of this authority's channels. Allowed: %(allowed)s."),
     "date": _l("Not a date: use DD.MM.YYYY, YYYY-MM-DD or YYYY-MM-DD HH:MM."),
     "date_range": _l("The date is before 1990 or in the future."),
     "answer_before_registration": _l("The answer is dated before the registration."),
@@ -163,12 +163,15 @@ class Context:
     tz: object
     channels: set[str]
     codes: set[str]
+    vocab: Vocabulary | None = None  # the words accepted for codes (values.py); None: codes only
     now: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
 
     @classmethod
-    def of(cls, tenant) -> Context:
+    def of(cls, tenant, value_map: dict | None = None) -> Context:
+        """`value_map`: the column layout's own values (field -> {source value: code})."""
         with default_locale():
-            return cls(tenant.id, tenant.slug, tenant.tz, set(channel_codes(tenant)), loaded_codes(tenant.id))
+            return cls(tenant.id, tenant.slug, tenant.tz, set(channel_codes(tenant)), loaded_codes(tenant.id),
+                       vocabulary(tenant, value_map))
 
 
 # ---------------------------------------------------------------------------------------------------------- reading
@@ -498,12 +501,18 @@ def validate(frame: pd.DataFrame, columns: dict[str, str], ctx: Context, errors:
     for fname in REQUIRED:
         errors.add_mask(df, df[fname] == "", fname, col[fname], "required")
     for fname, allowed in (("kind", KINDS), ("audience", AUDIENCES), ("client_type", CLIENT_TYPES),
-                           ("outcome", OUTCOMES)):
+                           ("outcome", OUTCOMES), ("channel", ctx.channels)):
         if fname in ("audience", "client_type", "outcome"):
             df.loc[df[fname] == "", fname] = DEFAULTS[fname]
-        errors.add_mask(df, (df[fname] != "") & ~df[fname].isin(allowed), fname, col[fname], fname)
-    errors.add_mask(df, (df["channel"] != "") & ~df["channel"].isin(ctx.channels), "channel", col["channel"],
-                    "channel")
+        other = (df[fname] != "") & ~df[fname].isin(allowed)
+        if other.any() and ctx.vocab is not None:  # words for codes, looked up once per distinct value
+            words = {v: ctx.vocab.code_of(fname, v) for v in pd.unique(df.loc[other, fname])}
+            found = df.loc[other, fname].map(words)
+            df.loc[found.dropna().index, fname] = found.dropna()
+            other = other & found.reindex(df.index).isna()
+        params = {"allowed": ctx.vocab.allowed_text(fname)} if ctx.vocab is not None else {
+            "allowed": ", ".join(sorted(allowed))}
+        errors.add_mask(df, other, fname, col[fname], fname, **params)
     errors.add_mask(df, (df["tenant"] != "") & (df["tenant"] != ctx.tenant_slug), "tenant", col["tenant"],
                     "other_tenant")
     topic_reasons = check_codes(df["topic_code"], ctx.codes)
@@ -535,17 +544,24 @@ def validate(frame: pd.DataFrame, columns: dict[str, str], ctx: Context, errors:
     out["registered_at"] = reg
     out["answered_at"] = stamps["answered_at"][2]
     out["due_date"] = (reg_local.dt.normalize() + pd.Timedelta(days=30))
+    # a date without a time is stored at the day's local midnight and marked, so pages show the date alone
+    date_only = np.zeros(len(df), dtype="int64")
+    for fname in ("received_at", "registered_at", "answered_at"):
+        local, day, _ = stamps[fname]
+        date_only += np.where((day & local.notna()).to_numpy(), DATE_ONLY[fname], 0)
+    out["date_only"] = date_only
     return out
 
 
 # ---------------------------------------------------------------------------------------------------------- writing
 
 STAGE_COLUMNS = ("line", "external_id", "kind", "audience", "channel", "received_at", "registered_at",
-                 "answered_at", "due_date", "topic_code", "reason", "segment", "client_type", "object", "outcome")
+                 "answered_at", "due_date", "topic_code", "reason", "segment", "client_type", "object", "outcome",
+                 "date_only")
 TEXT_COLUMNS = ("external_id", "kind", "audience", "channel", "topic_code", "reason", "segment", "client_type",
                 "object", "outcome")
 UPDATED = ("kind", "audience", "channel", "received_at", "registered_at", "answered_at", "topic_code", "reason",
-           "segment", "client_type", "object", "outcome")
+           "segment", "client_type", "object", "outcome", "date_only")
 
 
 class _Stage:
@@ -557,7 +573,7 @@ class _Stage:
         # PostgreSQL: instants as epoch microseconds and the due date as epoch days (integers serialise fast)
         stamp = "bigint" if self.pg else "text"
         cols = ", ".join(
-            f"{c} {'integer' if c == 'line' else stamp if c.endswith('_at') or c == 'due_date' else 'text'}"
+            f"{c} {'integer' if c in ('line', 'date_only') else stamp if c.endswith('_at') or c == 'due_date' else 'text'}"
             for c in STAGE_COLUMNS)
         conn.execute(text("DROP TABLE IF EXISTS intake_stage"))
         conn.execute(text(f"CREATE TEMPORARY TABLE intake_stage ({cols}, appeal_id integer)"
@@ -578,6 +594,8 @@ class _Stage:
                     columns.append(values)
                 elif c == "due_date":
                     columns.append(frame[c].to_numpy().astype("datetime64[D]").astype("int64").tolist())
+                elif c == "date_only":
+                    columns.append(frame[c].astype("int64").tolist())
                 else:
                     columns.append(frame[c].tolist())
             out = io.StringIO()
@@ -596,6 +614,7 @@ class _Stage:
                 frame[c] = s.where(frame[c].notna(), None)
             frame["due_date"] = frame["due_date"].dt.strftime("%Y-%m-%d")
             frame["line"] = frame["line"].astype(int)
+            frame["date_only"] = frame["date_only"].astype(int)
             rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
             placeholders = ", ".join("?" for _ in STAGE_COLUMNS)
             self.conn.connection.driver_connection.executemany(
@@ -711,10 +730,10 @@ def read_chunks(source, filename: str = "", mapping: dict | None = None, *,
 
 
 def import_file(session, tenant, source: bytes | str | Path, filename: str = "", mapping: dict | None = None,
-                progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                progress: Callable[[int, int], None] | None = None, values: dict | None = None) -> ImportResult:
     """Import a file (bytes or a path) for a tenant in the session's transaction: committed, or rolled back and
-    ImportRefused raised."""
-    ctx = Context.of(tenant)
+    ImportRefused raised. `values`: the layout's value mapping (field -> {source value: code})."""
+    ctx = Context.of(tenant, values)
     if isinstance(source, Path):
         source = str(source)
     try:

@@ -12,11 +12,13 @@ from ..extensions import db
 
 @dataclass(frozen=True)
 class Importer:
-    """A layout: canonical field -> column header in the other system's export."""
+    """A layout: canonical field -> column header in the other system's export, and the export's own values of the
+    coded columns (field -> {source value: code})."""
 
     name: str
     title: str
     columns: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
 
 
 def plugin_importers(tenant) -> list[Importer]:
@@ -48,3 +50,18 @@ def resolve(tenant, name: str | None) -> dict | None:
         if importer.name == name:
             return dict(importer.columns)
     raise KeyError(name)
+
+
+def resolve_values(tenant, name: str | None) -> dict:
+    """The value mapping of a layout name ({} for the canonical layout or a layout without one)."""
+    from ..models.intake import ImportMapping
+
+    if not name:
+        return {}
+    saved = db.session.execute(select(ImportMapping).where(ImportMapping.name == name)).scalar_one_or_none()
+    if saved is not None:
+        return dict(saved.values or {})
+    for importer in plugin_importers(tenant):
+        if importer.name == name:
+            return dict(importer.values)
+    return {}

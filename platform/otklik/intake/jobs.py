@@ -68,9 +68,10 @@ def _run_import(batch_id: int) -> dict:
 
 def _import_batch(tenant, batch: ImportBatch) -> dict:
     job = get_current_job()
-    from .importers import resolve
+    from .importers import resolve, resolve_values
 
     mapping = resolve(tenant, batch.mapping_name)
+    values = resolve_values(tenant, batch.mapping_name)
     content, filename, batch_id = batch.content, batch.filename, batch.id
     batch.status = "running"
     db.session.commit()
@@ -81,7 +82,7 @@ def _import_batch(tenant, batch: ImportBatch) -> dict:
             job.save_meta()
 
     try:
-        result = import_file(db.session, tenant, content or b"", filename, mapping, progress)
+        result = import_file(db.session, tenant, content or b"", filename, mapping, progress, values)
     except ImportRefused as refused:
         batch = db.session.get(ImportBatch, batch_id)
         batch.status, batch.errors, batch.error_count = "refused", refused.errors, refused.error_count

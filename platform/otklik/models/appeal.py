@@ -18,6 +18,9 @@ CLIENT_TYPES = ("individual", "legal_entity", "employee")
 OUTCOMES = ("pending", "supported", "measures_taken", "explained", "not_supported", "redirected",
             "left_without_answer")
 
+DATE_ONLY = {"received_at": 1, "registered_at": 2, "answered_at": 4, "redirected_at": 8}
+"""Bits of `Appeal.date_only`: a date typed or imported without a time is stored at an instant of its day (the form
+takes noon, the import midnight, both in the authority's zone), and this says the time was not given."""
 
 class Appeal(TenantOwned, Timestamps, db.Model):
     __tablename__ = "appeal"
@@ -40,6 +43,8 @@ class Appeal(TenantOwned, Timestamps, db.Model):
     extended_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # at most 30 (59-FZ)
     extension_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     redirected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # which of the instants above were given as a date alone (sum of DATE_ONLY's bits): the page shows the date
+    date_only: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     redirected_to: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     topic_code: Mapped[str] = mapped_column(String(30), nullable=False, default="")
     reason: Mapped[str] = mapped_column(String(300), nullable=False, default="")
@@ -50,3 +55,10 @@ class Appeal(TenantOwned, Timestamps, db.Model):
     process_id: Mapped[int | None] = mapped_column(ForeignKey("process.id"))
     outcome: Mapped[str] = mapped_column(String(30), nullable=False, default="pending")
     summary: Mapped[str] = mapped_column(String(1000), nullable=False, default="")  # short internal note
+
+    def without_time(self, name: str) -> bool:
+        """Whether the instant `name` (received_at, ...) was given as a date alone."""
+        return bool((self.date_only or 0) & DATE_ONLY[name])
+
+    def mark_date_only(self, name: str, date_only: bool = True) -> None:
+        self.date_only = ((self.date_only or 0) & ~DATE_ONLY[name]) | (DATE_ONLY[name] if date_only else 0)

@@ -24,7 +24,8 @@ class ClassifierEntry(TenantOwned, Timestamps, db.Model):
 
 
 class ImportMapping(TenantOwned, Timestamps, db.Model):
-    """A saved column mapping: canonical field -> column header of another system's export."""
+    """A saved column layout: canonical field -> column header of another system's export, and the export's own
+    words for the coded columns (field -> {source value: code}; intake.values reads them)."""
 
     __tablename__ = "import_mapping"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
@@ -32,6 +33,7 @@ class ImportMapping(TenantOwned, Timestamps, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     columns: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    values: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict, server_default="{}")
 
 
 class ImportBatch(TenantOwned, Timestamps, db.Model):
