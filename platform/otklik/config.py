@@ -62,4 +62,6 @@ def from_env() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "TENANTS_DIR": str(PROJECT_ROOT / "tenants"),
         "MIN_CELL_SIZE": int(env("OTKLIK_MIN_CELL_SIZE", "5")),
+        # The Analytical Centre gives no verdict on a share of fewer than this many (docs/CENTRE.md).
+        "CENTRE_MIN_VOLUME": int(env("OTKLIK_CENTRE_MIN_VOLUME", "30")),
     }
