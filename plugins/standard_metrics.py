@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from otklik.analysis import appeals, surveys
+from otklik.analysis import appeals, indicators, surveys
 from otklik.analysis.metrics import Metric
 from otklik.hookspecs import hookimpl
 from otklik.plugins import Setting
@@ -40,6 +40,7 @@ METRICS = [
     Metric("by_object", TITLES["by_object"], S, surveys.by_object, 50, shapes.BY_OBJECT),
     Metric("by_segment", TITLES["by_segment"], S, surveys.by_segment, 55, shapes.BY_SEGMENT_SURVEYS),
     Metric("informed", TITLES["informed"], S, surveys.informed, 65, shapes.INFORMED),
+    Metric("indicators", TITLES["indicators"], S, indicators.indicators, 67, shapes.INDICATORS),
     Metric("prevalence", TITLES["prevalence"], S, surveys.prevalence, 70, shapes.PREVALENCE),
     Metric("themes", TITLES["themes"], S, surveys.themes, 80, shapes.THEMES),
 ]

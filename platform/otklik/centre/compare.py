@@ -1,10 +1,16 @@
-"""Comparable indicators of every authority for one period, read from the stored appeals analyses.
+"""Comparable indicators of every authority, read from the stored analyses, compared fairly (DOMAIN.md, comparison
+of authorities; docs/CENTRE.md).
 
-Every authority's analysis computes the standard metrics the same way (DOMAIN.md), so the Centre compares
-their stored documents for the same period name; it never reads a register. Channels are compared on the
-standard codes their own channels map onto. The Centre's figures of an authority are declared like a metric
-(`COMPARISON`, from the standard shapes) and leave through the one disclosure control: a small group, and any
+Every authority's analysis computes the standard metrics the same way (DOMAIN.md), so the Centre compares their
+stored documents for the same period name; it never reads a register. Channels are compared on the standard codes
+their own channels map onto, survey answers on the standard indicator keys their questions carry
+(`vocabulary.SURVEY_INDICATORS`). The Centre's figures of an authority are declared like a metric (`COMPARISON`,
+`SURVEY_COMPARISON`, from the standard shapes) and leave through the one disclosure control: a small group, and any
 figure that would give one back from what is shown (a total minus the shown cells), is hidden.
+
+What is compared is a share with its volume: its Wilson 95 % interval, its place in a funnel plot around the pooled
+share of the authorities compared (pooled over the figures shown only: a pool of hidden counts minus the shown
+ones would give a hidden one back), and a verdict, not a rank (`otklik.fairness`).
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import fairness
 from ..channels import STANDARD_CHANNELS, tenant_channels
 from ..extensions import db
 from ..models import Analysis, Tenant
@@ -22,8 +30,9 @@ from ..periods import local_today, parse_period
 from ..results import standard
 from ..results.disclosure import Disclosed, disclose_values, minimum_cell
 from ..results.document import read
-from ..results.shapes import Breakdown, Record, is_count, is_number
+from ..results.shapes import Breakdown, Record, is_count, is_hidden, is_number
 from ..tenancy import across_tenants
+from ..vocabulary import SURVEY_INDICATORS, indicator_label, status_label
 
 SUPPRESSED = "suppressed"
 
@@ -50,6 +59,25 @@ SOURCES = {
     "within_30_share": ("waiting_days", "within_30_share"),
     "redirected_share": ("redirected", "share"),
 }
+# The shares as counts: (figure, numerator field, (figure, field) of the denominator).
+PROPORTIONS = {
+    "satisfied_share": ("complaints", "satisfied", ("complaints", "total")),
+    "unsatisfied_share": ("complaints", "unsatisfied", ("complaints", "total")),
+    "within_30_share": ("waiting_days", "within_30", ("waiting_days", "answered")),
+    "redirected_share": ("redirected", "count", ("total", None)),
+}
+# The volume behind a figure that is no share (the CLI's `n`).
+VOLUMES = {"total": ("total", None), "complaints": ("complaints", "total"), "wait_mean": ("waiting_days", "answered"),
+           "wait_median": ("waiting_days", "answered"), "wait_p90": ("waiting_days", "answered")}
+SURVEY_PREFIX = "survey_"
+SURVEY_KEYS = [SURVEY_PREFIX + key for key in SURVEY_INDICATORS]
+FUNNELS = ["unsatisfied_share", "within_30_share", "redirected_share", *SURVEY_KEYS]
+"""The indicators with a funnel plot and a verdict (issue 13: unsatisfied complaints, answered within 30 days,
+redirected, and the share of 4-5 of each standard survey indicator)."""
+RATES = [("total", _l("Appeals and complaints per 10,000 population")),
+         ("complaints", _l("Complaints per 10,000 population"))]
+TREND_PERIODS = 8
+
 WAITING = Record(tuple(f for f in standard.WAITING_DAYS.fields), base="answered",
                  parts=standard.WAITING_DAYS.parts)  # the Centre shows no distribution
 COMPARISON = {
@@ -59,22 +87,70 @@ COMPARISON = {
     "redirected": standard.REDIRECTED,
     "channels": Breakdown(codes="channel"),
 }
+SURVEY_COMPARISON = {"responses": standard.RESPONSES, "indicators": standard.INDICATORS}
+# The parts of a stored document the Centre reads (only these leave the database).
+APPEALS_PARTS = ("schema", "kind", "total", "complaints", "waiting_days", "redirected", "by_channel")
+SURVEY_PARTS = ("schema", "kind", "responses", "indicators")
+
+VERDICT_LABELS = {
+    "above": _l("above the others"),
+    "below": _l("below the others"),
+    "consistent": _l("consistent with the others"),
+}
+STATE_LABELS = {"missing": _l("no analysis of this period")}
+
+
+def indicator_titles() -> list[tuple[str, str, str]]:
+    """(key, title, kind) of every compared indicator: the appeals ones, then the survey ones."""
+    return [(key, str(title), kind) for key, title, kind in INDICATORS] + [
+        (SURVEY_PREFIX + key, _("%(indicator)s: share of 4-5", indicator=indicator_label(key)), "share")
+        for key in SURVEY_INDICATORS]
+
+
+def state_label(state: str) -> str:
+    """An analysis state in words (done, queued, ..., or no analysis)."""
+    return str(STATE_LABELS[state]) if state in STATE_LABELS else status_label(state)
+
+
+def verdict_label(verdict: str | None) -> str:
+    return str(VERDICT_LABELS[verdict]) if verdict in VERDICT_LABELS else ""
+
+
+@dataclass
+class Measure:
+    """One share of one authority as the Centre may see it: hidden (`value` SUPPRESSED), or with its counts."""
+
+    value: float | str | None
+    successes: int | None = None
+    n: int | None = None
+    ci: tuple[float, float] | None = None
+    verdict: str | None = None
 
 
 @dataclass
 class Row:
     tenant: Tenant
-    status: str  # done | missing | queued | running | failed
+    status: str  # done | missing | queued | running | failed (the appeals analysis)
     values: dict = field(default_factory=dict)
     channels: dict = field(default_factory=dict)  # standard code -> share (or SUPPRESSED)
     audit: list = field(default_factory=list)  # what was hidden and why (disclosure.Suppressed)
+    survey_status: str = "missing"
+    measures: dict = field(default_factory=dict)  # proportion key -> Measure
+    volumes: dict = field(default_factory=dict)  # indicator key -> its n, where shown
+
+    def rate(self, key: str) -> float | None:
+        """A count per 10,000 population, where the population is set and the count is shown."""
+        count, population = self.values.get(key), self.tenant.population
+        if not is_count(count) or not population:
+            return None
+        return round(count * 10000 / population, 2)
 
 
 def _share(part, whole):
     return round(part / whole, 4) if whole else None
 
 
-def figures(doc: dict, tenant: Tenant) -> dict:
+def figures(doc: dict, tenant: Tenant, standard_of: dict | None = None) -> dict:
     """An authority's comparable figures, read from its stored document through the declared shapes, before
     disclosure control: the channels summed onto the standard codes."""
     d = read(doc)
@@ -83,7 +159,8 @@ def figures(doc: dict, tenant: Tenant) -> dict:
     waits = {k: v for k, v in d.record("waiting_days").items() if k != "distribution"}
     if is_count(waits.get("answered")) and "within_30" not in waits and is_number(waits.get("within_30_share")):
         waits["within_30"] = round(waits["within_30_share"] * waits["answered"])  # schema 1 stored the share only
-    standard_of = {c.code: c.standard for c in tenant_channels(tenant)}
+    if standard_of is None:
+        standard_of = {c.code: c.standard for c in tenant_channels(tenant)}
     counts: dict[str, int] = {}
     for code, cell in d.cells("by_channel"):
         key = standard_of.get(code, "other")
@@ -102,10 +179,27 @@ def _pick(values: dict, name: str, part: str | None):
     return figure.get(part) if isinstance(figure, dict) else None
 
 
-def indicators(doc: dict, tenant: Tenant, k: int) -> tuple[dict, dict, list]:
+def _measure(before: dict, shown: dict, key: str, numerator: tuple, denominator: tuple) -> Measure | None:
+    """A share with its counts: hidden when the control took the share, its count or its volume away."""
+    name, part = numerator
+    had, successes = _pick(before, name, part), _pick(shown, name, part)
+    n = _pick(shown, *denominator)
+    if had is None:
+        return None
+    if not is_count(successes) or not is_count(n) or not n:
+        return Measure(SUPPRESSED if _pick(before, *denominator) else None)
+    return Measure(successes / n, successes, n, fairness.wilson_interval(successes, n))
+
+
+def indicators(doc: dict, tenant: Tenant, k: int, standard_of: dict | None = None) -> tuple[dict, dict, list]:
     """(indicators, channel shares, audit) of one authority as the Centre may see them: a figure that the
     disclosure control took away reads SUPPRESSED, one the document never had stays None."""
-    before = figures(doc, tenant)
+    values, channels, audit, _measures, _volumes = _appeals(doc, tenant, k, standard_of)
+    return values, channels, audit
+
+
+def _appeals(doc: dict, tenant: Tenant, k: int, standard_of: dict | None = None):
+    before = figures(doc, tenant, standard_of)
     shown: Disclosed = disclose_values(before, COMPARISON, k)
     values = {}
     for key, (name, part) in SOURCES.items():
@@ -113,7 +207,41 @@ def indicators(doc: dict, tenant: Tenant, k: int) -> tuple[dict, dict, list]:
         values[key] = SUPPRESSED if was is not None and now is None else now
     channels = {code: SUPPRESSED if shown.hidden("channels", code) else cell.get("share")
                 for code, cell in (shown.values.get("channels") or {}).items()}
-    return values, channels, shown.audit
+    measures = {}
+    for key, (name, part, denominator) in PROPORTIONS.items():
+        measure = _measure(before, shown.values, key, (name, part), denominator)
+        if measure is not None:
+            measures[key] = measure
+    volumes = {key: _pick(shown.values, *where) for key, where in VOLUMES.items()}
+    volumes.update({key: m.n for key, m in measures.items() if m.n is not None})
+    return values, channels, shown.audit, measures, volumes
+
+
+def survey_measures(doc: dict, k: int) -> tuple[dict, list]:
+    """({survey_<indicator>: Measure}, audit) of one authority's survey analysis after disclosure control."""
+    d = read(doc)
+    before = {}
+    if d.count("responses") is not None:
+        before["responses"] = d.count("responses")
+    rates = doc.get("indicators")
+    if isinstance(rates, dict) and rates:
+        before["indicators"] = rates
+    if not before:
+        return {}, []
+    shown = disclose_values(before, SURVEY_COMPARISON, k)
+    out = {}
+    for key, cell in (before.get("indicators") or {}).items():
+        if key not in SURVEY_INDICATORS:
+            continue
+        now = (shown.values.get("indicators") or {}).get(key)
+        if is_hidden(cell):
+            out[SURVEY_PREFIX + key] = Measure(SUPPRESSED)
+        elif not isinstance(now, dict) or is_hidden(now) or not is_count(now.get("count")) or not now.get("of"):
+            out[SURVEY_PREFIX + key] = Measure(SUPPRESSED if cell.get("of") else None)
+        else:
+            s, n = now["count"], now["of"]
+            out[SURVEY_PREFIX + key] = Measure(s / n, s, n, fairness.wilson_interval(s, n))
+    return out, shown.audit
 
 
 def minimum(tenant: Tenant | None = None) -> int:
@@ -123,25 +251,200 @@ def minimum(tenant: Tenant | None = None) -> int:
     return minimum_cell(configured or current_app.config.get("MIN_CELL_SIZE"), outside_office=True)
 
 
-def comparison(period_name: str) -> list[Row]:
-    """One row per active authority: its indicators for the period, or why there are none."""
-    period = parse_period(period_name).name
-    tenants = db.session.execute(select(Tenant).where(Tenant.active.is_(True)).order_by(Tenant.name)).scalars().all()
-    analyses = {
-        a.tenant_id: a
-        for a in db.session.execute(
-            across_tenants(select(Analysis).where(Analysis.kind == "appeals", Analysis.period == period))
-        ).scalars()
-    }
+def min_volume() -> int:
+    """No verdict under this volume (a platform setting, OTKLIK_CENTRE_MIN_VOLUME; default 30)."""
+    return int(current_app.config.get("CENTRE_MIN_VOLUME") or fairness.MIN_VOLUME)
+
+
+def _json_part(key: str):
+    return Analysis.result[key]
+
+
+def _documents(kinds: tuple[str, ...], periods: list[str], parts: dict[str, tuple[str, ...]]) -> dict:
+    """{(tenant_id, kind, period): (status, document of the parts the Centre reads)}, across authorities."""
+    wanted = sorted({p for kind in kinds for p in parts[kind]})
+    columns = [Analysis.tenant_id, Analysis.kind, Analysis.period, Analysis.status] + [
+        _json_part(p).label(f"part_{p}") for p in wanted]
+    query = across_tenants(select(*columns).where(Analysis.kind.in_(kinds), Analysis.period.in_(periods)))
+    out = {}
+    for row in db.session.execute(query):
+        mapping = row._mapping
+        doc = {p: mapping[f"part_{p}"] for p in parts[row.kind] if mapping[f"part_{p}"] is not None}
+        out[(row.tenant_id, row.kind, row.period)] = (row.status, doc or None)  # no result: nothing read
+    return out
+
+
+def tenants(authority_kind: str | None = None, region: str | None = None) -> list[Tenant]:
+    """The active authorities of a peer group (every one without a filter)."""
+    query = select(Tenant).where(Tenant.active.is_(True))
+    if authority_kind:
+        query = query.where(Tenant.authority_kind == authority_kind)
+    if region:
+        query = query.where(Tenant.region == region)
+    return db.session.execute(query.order_by(Tenant.name)).scalars().all()
+
+
+class _PerTenant:
+    """What one authority's rows need once, not once per document: k and its channels' standard codes."""
+
+    def __init__(self):
+        self.cache: dict[int, tuple[int, dict]] = {}
+
+    def __call__(self, tenant: Tenant) -> tuple[int, dict]:
+        if tenant.id not in self.cache:
+            self.cache[tenant.id] = (minimum(tenant), {c.code: c.standard for c in tenant_channels(tenant)})
+        return self.cache[tenant.id]
+
+
+def _rows(period: str, group: list[Tenant], docs: dict, per_tenant: _PerTenant) -> list[Row]:
     rows = []
-    for tenant in tenants:
-        a = analyses.get(tenant.id)
-        if a is None or a.result is None:
-            rows.append(Row(tenant, a.status if a is not None else "missing"))
-            continue
-        values, channels, audit = indicators(a.result, tenant, minimum(tenant))
-        rows.append(Row(tenant, "done" if a.status == "done" else a.status, values, channels, audit))
+    for tenant in group:
+        k, standard_of = per_tenant(tenant)
+        status, doc = docs.get((tenant.id, "appeals", period), ("missing", None))
+        row = Row(tenant, status if doc is not None or status != "done" else "missing")
+        if doc is not None:
+            row.values, row.channels, row.audit, row.measures, row.volumes = _appeals(doc, tenant, k, standard_of)
+        s_status, s_doc = docs.get((tenant.id, "surveys", period), ("missing", None))
+        row.survey_status = s_status if s_doc is not None or s_status != "done" else "missing"
+        if s_doc is not None:
+            measures, audit = survey_measures(s_doc, k)
+            row.measures.update(measures)
+            row.volumes.update({key: m.n for key, m in measures.items() if m.n is not None})
+            row.audit = row.audit + audit
+        rows.append(row)
     return rows
+
+
+def judge(rows: list[Row], minimum_volume: int) -> dict[str, float | None]:
+    """The pooled share of each funnel indicator over the rows' shown counts, and each row's verdict against
+    it. Returns {indicator: pooled share}."""
+    pooled = {}
+    for key in FUNNELS:
+        pairs = [(r.measures[key].successes, r.measures[key].n) for r in rows
+                 if key in r.measures and r.measures[key].n]
+        p0 = pooled[key] = fairness.pooled_share(pairs)
+        for row in rows:
+            m = row.measures.get(key)
+            if m is not None and m.n:
+                m.verdict = fairness.verdict(m.successes, m.n, p0, minimum_volume)
+    return pooled
+
+
+def comparison(period_name: str, authority_kind: str | None = None, region: str | None = None) -> list[Row]:
+    """One row per active authority of the peer group: its indicators for the period, or why there are none;
+    each funnel share judged against the group's pooled share."""
+    period = parse_period(period_name).name
+    group = tenants(authority_kind, region)
+    docs = _documents(("appeals", "surveys"), [period], {"appeals": APPEALS_PARTS, "surveys": SURVEY_PARTS})
+    rows = _rows(period, group, docs, _PerTenant())
+    judge(rows, min_volume())
+    return rows
+
+
+def trend_periods(period_name: str, count: int = TREND_PERIODS) -> list[str]:
+    """The period and the count - 1 before it, of the same cadence, oldest first."""
+    period = parse_period(period_name)
+    out = [period]
+    while len(out) < count:
+        out.append(out[-1].previous())
+    return [p.name for p in reversed(out)]
+
+
+def page_data(period_name: str, authority_kind: str | None = None, region: str | None = None,
+              trend_count: int = TREND_PERIODS) -> dict:
+    """Everything the Centre's page shows for a period and a peer group, after disclosure control: the rows of
+    the period, the pooled shares and funnels, and the trends over the last periods (pooled and per authority)."""
+    period = parse_period(period_name).name
+    periods = trend_periods(period, trend_count)
+    group = tenants(authority_kind, region)
+    docs = _documents(("appeals", "surveys"), periods, {"appeals": APPEALS_PARTS, "surveys": SURVEY_PARTS})
+    per_tenant, volume = _PerTenant(), min_volume()
+    trends: dict[str, dict[int, list]] = {key: {t.id: [] for t in group} for key in FUNNELS}
+    pooled_trend: dict[str, list] = {key: [] for key in FUNNELS}
+    rows, pooled = [], {}
+    for name in periods:
+        period_rows = _rows(name, group, docs, per_tenant)
+        p0 = judge(period_rows, volume)
+        for key in FUNNELS:
+            pooled_trend[key].append(p0[key])
+            for row in period_rows:
+                m = row.measures.get(key)
+                trends[key][row.tenant.id].append(m.value if m is not None else None)
+        if name == period:
+            rows, pooled = period_rows, p0
+    return {"period": period, "periods": periods, "rows": rows, "pooled": pooled, "min_volume": volume,
+            "funnels": {key: _funnel(key, rows, pooled[key]) for key in FUNNELS},
+            "trends": trends, "pooled_trend": pooled_trend}
+
+
+def _funnel(key: str, rows: list[Row], p0: float | None) -> dict:
+    points = [{"tenant_id": r.tenant.id, "slug": r.tenant.slug, "name": r.tenant.name,
+               "successes": m.successes, "n": m.n, "share": m.value,
+               "ci_low": m.ci[0] if m.ci else None, "ci_high": m.ci[1] if m.ci else None, "verdict": m.verdict}
+              for r in rows if (m := r.measures.get(key)) is not None and m.n]
+    n_max = max((p["n"] for p in points), default=0)
+    return {"indicator": key, "pooled_share": p0, "points": points,
+            "limits": fairness.funnel_curve(p0, n_max) if p0 is not None and n_max else []}
+
+
+def funnel(period: str, indicator: str, authority_kind: str | None = None, region: str | None = None) -> dict:
+    """One funnel plot of a period, after disclosure control: {"indicator", "period", "pooled_share",
+    "min_volume", "limits": [{"n", "95": (lo, hi), "99.8": (lo, hi)}], "points": [{"tenant_id", "slug", "name",
+    "successes", "n", "share", "ci_low", "ci_high", "verdict"}]} (the analytical report places its authority
+    in it). An authority whose share is hidden is no point."""
+    if indicator not in FUNNELS:
+        raise ValueError(f"no funnel for {indicator!r}; one of {', '.join(FUNNELS)}")
+    rows = comparison(period, authority_kind, region)
+    pooled = fairness.pooled_share((r.measures[indicator].successes, r.measures[indicator].n)
+                                   for r in rows if indicator in r.measures and r.measures[indicator].n)
+    return {**_funnel(indicator, rows, pooled), "period": parse_period(period).name, "min_volume": min_volume()}
+
+
+def compare_json(period: str, authority_kind: str | None = None, region: str | None = None) -> dict:
+    """Per authority and indicator: value, n, ci_low, ci_high, verdict; or {"suppressed": true} (`flask centre
+    compare --json`)."""
+    rows = comparison(period, authority_kind, region)
+    authorities = []
+    for row in rows:
+        entries = {}
+        for key, _title, _kind in indicator_titles():
+            entry = _entry(row, key)
+            if entry is not None:
+                entries[key] = entry
+        authorities.append({"slug": row.tenant.slug, "name": row.tenant.name, "region": row.tenant.region,
+                            "authority_kind": row.tenant.authority_kind, "appeals": row.status,
+                            "surveys": row.survey_status, "indicators": entries})
+    return {"period": parse_period(period).name, "min_volume": min_volume(), "authorities": authorities}
+
+
+def _entry(row: Row, key: str) -> dict | None:
+    m = row.measures.get(key)
+    value = m.value if m is not None else row.values.get(key)
+    if value is None:
+        return None
+    if value == SUPPRESSED:
+        return {"suppressed": True}
+    if m is not None:
+        return {"value": round(m.value, 4), "n": m.n, "ci_low": round(m.ci[0], 4), "ci_high": round(m.ci[1], 4),
+                "verdict": m.verdict}
+    return {"value": value, "n": row.volumes.get(key), "ci_low": None, "ci_high": None, "verdict": None}
+
+
+def latest_period_with_data() -> str | None:
+    """The latest period in which at least half as many authorities have a finished appeals analysis as in the
+    best-covered period (the Centre opens there, not on a year where most have none); the shorter period first
+    when two end together."""
+    from sqlalchemy import func
+
+    counts = db.session.execute(across_tenants(
+        select(Analysis.period, func.count()).where(Analysis.kind == "appeals", Analysis.status == "done",
+                                                    Analysis.period_end.is_not(None))
+        .group_by(Analysis.period, Analysis.period_start, Analysis.period_end)
+        .order_by(Analysis.period_end.desc(), Analysis.period_start.desc()))).all()
+    if not counts:
+        return None
+    best = max(n for _name, n in counts)
+    return next(name for name, n in counts if n * 2 >= best)
 
 
 def channel_columns(rows: list[Row]) -> list[str]:

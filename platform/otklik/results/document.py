@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from ..plugins import get_plugin_manager
+from ..vocabulary import indicator_label
 from .shapes import (
     DOC,
     HIDDEN,
@@ -209,6 +210,8 @@ class Document:
     def label(self, kind: str, code: str) -> str:
         if kind == "channel":
             return self.channel_titles.get(code, code)
+        if kind == "indicator":
+            return indicator_label(code)
         if kind in ("text", "code"):
             return str(code) if kind == "code" or code not in VALUE_LABELS else str(VALUE_LABELS[code])
         return _default_labeller(kind, code)

@@ -97,6 +97,9 @@ INFORMED = Record(
     (Field("answered", _l("Answered the question"), "int"), Field("count", _l("Informed"), "int"),
      Field("share", _l("Share informed"), "share", rests_on="count")),
     base="answered", parts=(Part(("count",), OWN + "answered"),), sheet="Информированность")
+# The standard indicators (vocabulary.SURVEY_INDICATORS) as counts, so the Centre can pool and compare them.
+INDICATORS = Rates(codes="indicator", count_title=_l("Answers of 4-5 (or yes)"), of_title=_l("Answered"),
+                   sheet="Показатели", chart=ChartSpec("bar", _l("Standard indicators: share of 4-5"), ("share",)))
 PREVALENCE = Prevalence(sheet="Распространенность",
                         chart=ChartSpec("bar", _l("Prevalence of problems"), ("percent", "count")))
 THEMES = Themes(sheet="Открытые ответы", chart=ChartSpec("bar", _l("Themes of open answers"), ("count", "share")))
@@ -126,6 +129,7 @@ TITLES = {
     "negative": _l("Negative answers (1-2 of 5)"),
     "by_object": _l("By object of feedback"),
     "informed": _l("Informed"),
+    "indicators": _l("Standard indicators (compared by the Centre)"),
     "prevalence": _l("Prevalence of problems"),
     "themes": _l("Open answers: themes"),
 }
