@@ -15,4 +15,5 @@ CAPABILITY_VIEWS = (
     "otklik.painmap.catalogue_views",
     "otklik.painmap.collection_views",
     "otklik.painmap.bulk_views",
+    "otklik.publishing.views",
 )
