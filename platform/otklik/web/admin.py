@@ -22,6 +22,7 @@ from ..models.user import TENANT_ROLES
 from ..painmap.deadlines import overdue_counts
 from ..plugins import SettingsError, get_plugin_manager
 from ..profiles import available_profiles, load_profile, parse_profile
+from ..publishing.deadlines import warning_counts as publication_warning_counts
 from ..tenancy import across_tenants, tenant_scope
 from ..tenants import OnboardingError, add_member, create_tenant, update_plugins
 
@@ -60,7 +61,8 @@ def tenants():
     )
     rows = db.session.execute(select(Tenant).order_by(Tenant.name)).scalars().all()
     overdue = overdue_counts(rows)  # the pain map's overdue measures: a count, no record of the authority
-    return render_template("admin/tenants.html", tenants=rows, members=counts, overdue=overdue)
+    deadlines = publication_warning_counts(rows)  # the release calendar: deadlines due or missed
+    return render_template("admin/tenants.html", tenants=rows, members=counts, overdue=overdue, deadlines=deadlines)
 
 
 @bp.route("/tenants/new", methods=["GET", "POST"])

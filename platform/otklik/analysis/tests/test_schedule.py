@@ -1,10 +1,10 @@
 """The tick per tenant profile: what is due is enqueued once (twice ticked, two ticks at once, after downtime)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from otklik.extensions import db
 from otklik.jobs import tick
-from otklik.models import Analysis, Tenant
+from otklik.models import Analysis, Publication, Tenant
 from otklik.periods import parse_period
 from otklik.publishing.deadlines import deadline_warnings
 from otklik.schedule import due_periods, tenant_schedule
@@ -32,12 +32,21 @@ def test_vladimir_quarterly_once_and_the_45_day_deadline(app, make_tenant, db_se
     with tenant_scope(t):
         assert deadline_warnings(t, date(2025, 5, 1)) == []  # more than 10 days before 15 May
         [warning] = deadline_warnings(t, date(2025, 5, 10))
-        assert "2025-Q1" in warning and "2025-05-15" in warning and "45" in warning
-        assert deadline_warnings(t, date(2025, 5, 20))  # overdue
+        assert "I квартал 2025" in warning and "15.05.2025" in warning and "осталось 5 дн." in warning
+        assert "45-го" in warning  # the clause of the act
+        [overdue] = deadline_warnings(t, date(2025, 5, 20))
+        assert "просрочено на 5 дн." in overdue
+        # a done analysis is not a publication: the deadline is met only when the analysis is published
         db_session.execute(across_tenants(
             Analysis.__table__.update().where(Analysis.tenant_id == t.id).values(status="done")))
         db_session.commit()
-        assert deadline_warnings(t, date(2025, 5, 10)) == []
+        assert len(deadline_warnings(t, date(2025, 5, 10))) == 1
+        db_session.add(Publication(artifact="appeals_analysis", period="2025-Q1", status="published",
+                                   published_at=datetime(2025, 5, 12, 9, tzinfo=UTC)))
+        db_session.commit()
+        assert len(deadline_warnings(t, date(2025, 5, 11))) == 1  # not out yet on 11 May
+        assert deadline_warnings(t, date(2025, 5, 12)) == []  # published on 12 May: nothing to warn of
+        assert deadline_warnings(t, date(2025, 5, 20)) == []
 
 
 def test_omsk_monthly_surveys_quarterly_and_yearly_appeals(app, make_tenant, db_session):
