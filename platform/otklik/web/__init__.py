@@ -16,4 +16,5 @@ CAPABILITY_VIEWS = (
     "otklik.painmap.collection_views",
     "otklik.painmap.bulk_views",
     "otklik.publishing.views",
+    "otklik.oversight.views",
 )
