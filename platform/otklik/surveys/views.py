@@ -56,6 +56,7 @@ from ..periods import local_today
 from ..tenancy import enter_tenant, enter_tenant_of, finds_own_tenant, get_or_404, register_tenant_blueprint
 from ..vocabulary import AUDIENCE_LABELS
 from . import service
+from .editor import PARAMETER_LABELS
 from .engine import QuestionnaireInvalid, check_answers, read_form
 from .jobs import enqueue_survey_import
 from .results import FILTERS, filter_values, survey_results
@@ -79,7 +80,7 @@ TYPE_LABELS = {"single": _l("one answer"), "multiple": _l("several answers"), "s
 
 def _labels():
     return {"audience_labels": AUDIENCE_LABELS, "state_labels": STATE_LABELS, "source_labels": SOURCE_LABELS,
-            "type_labels": TYPE_LABELS,
+            "type_labels": TYPE_LABELS, "parameter_labels": PARAMETER_LABELS,
             "channel_titles": {code: c.title for code, c in channel_codes(g.tenant).items()}}
 
 
