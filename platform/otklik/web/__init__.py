@@ -9,6 +9,7 @@ Their office pages use `access.office_required`; navigation entries and office-h
 CAPABILITY_VIEWS = (
     "otklik.intake.views",
     "otklik.surveys.views",
+    "otklik.surveys.public_views",
     "otklik.surveys.editor_views",
     "otklik.analysis.views",
     "otklik.reports.views",

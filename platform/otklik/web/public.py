@@ -1,19 +1,404 @@
-"""Citizens' side of an authority: only what its rules allowed to publish, never an internal model."""
+"""Citizens' side of an authority: the publications its act allows, rendered from their stored snapshots.
+
+These pages read publication rows (through `otklik.publishing.reading`) and the tenant's own row, nothing else:
+no internal model, no capability, no computation (the import contract "public-side" checks it). A page is a
+rendering of a frozen payload, so it is cached by its ETag (the payload's SHA-256, the version and what else the
+page shows), answers a conditional GET with 304 and keeps the rendered bytes per process. What the act keeps
+internal is said with its clause, read from the tenant's publication settings. docs/PUBLISHING.md, "The public
+site".
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+import hashlib
+import json
+from datetime import UTC, datetime
 
-from ..tenancy import register_tenant_blueprint
+from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import defer
+
+from ..extensions import db
+from ..models.publication import PUBLIC_STATUSES, Publication
+from ..models.tenant import Tenant
+from ..publishing import opendata
+from ..publishing.reading import payload_digest
+from ..tenancy import across_tenants, enter_tenant, finds_own_tenant, register_tenant_blueprint
 
 bp = Blueprint("public", __name__, url_prefix="/<tenant_slug>")
 register_tenant_blueprint(bp)
+site = Blueprint("public_site", __name__)
+"""Public pages with no authority: the switch of the version for the visually impaired (the index is auth's)."""
+
+
+@bp.record_once
+def _register_site(state) -> None:
+    """`site` comes with `bp` (web/__init__.py registers the public blueprint alone)."""
+    state.app.register_blueprint(site)
 
 PUBLIC_SECTIONS: list[tuple[int, str, object]] = []
-"""(order, template, context function) sections of the public home, added by the publishing capability."""
+"""(order, template, context function) extra sections of the public home that a capability may add."""
+
+LOW_VISION_COOKIE = "low_vision"  # value "1": it says how to draw the pages, and identifies nobody
+LOW_VISION_AGE = 365 * 24 * 3600
+CACHE_CONTROL = "public, max-age=60"  # short: a withdrawal must reach readers soon; 304s make revalidation cheap
+ARTIFACT_TITLES = {
+    "appeals_analysis": _l("Analysis of appeals"),
+    "survey_summary": _l("Survey results"),
+    "you_said_we_did": _l("You said, we did"),
+}
+# The publication plugin's flag of each artifact (plugins/publication.py); its clause says why when it is off.
+ARTIFACT_SETTINGS = {"appeals_analysis": "appeals_analysis", "survey_summary": "survey_summary",
+                     "you_said_we_did": "painmap"}
+_RENDERED: dict[str, bytes] = {}
+"""Rendered pages by ETag, per process: an ETag names the exact snapshot, language and mode, so an entry never
+goes stale; the dictionary is emptied when it grows past a bound."""
+_RENDERED_MAX = 500
+
+
+# ---------------------------------------------------------------- what every public page shares
+
+
+def low_vision() -> bool:
+    return request.cookies.get(LOW_VISION_COOKIE) == "1"
+
+
+@bp.app_context_processor
+def _public_globals():
+    return {"low_vision": low_vision() if request else False, "artifact_titles": ARTIFACT_TITLES}
+
+
+@bp.app_template_filter("public_number")
+def public_number(value) -> str:
+    """A figure of a payload as the page shows it: «—» for a hidden or absent value, Russian digit grouping."""
+    from flask_babel import format_decimal
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return format_decimal(value, format="#,##0.##")
+
+
+@bp.app_template_filter("public_cell")
+def public_cell(value, type_: str = "string") -> str:
+    """A cell of a payload's table: figures as `public_number`, an ISO date as a Russian date, «—» for null."""
+    from datetime import date
+
+    if value is None or value == "":
+        return "—"
+    if type_ in ("integer", "number"):
+        return public_number(value)
+    if type_ == "date" and isinstance(value, str):
+        try:
+            return public_date(date.fromisoformat(value[:10]))
+        except ValueError:
+            return value
+    return str(value)
+
+
+@bp.app_template_filter("public_date")
+def public_date(value) -> str:
+    """A date or moment as the authority's readers write it (in the authority's zone for a moment)."""
+    from flask_babel import format_date, format_datetime
+
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return format_datetime(_aware(value), "d MMMM yyyy")
+    return format_date(value, "d MMMM yyyy")
+
+
+@bp.app_template_filter("chart_json")
+def chart_json(block: dict) -> str:
+    """The figures of a block's chart for static/public.js (a data attribute: the CSP allows no inline script).
+    The same rows as the table: labels and values as stored, a hidden value as null."""
+    chart = block.get("chart") or {}
+    label_key, value_key = chart.get("label"), chart.get("value")
+    value_title = next((c.get("title", "") for c in block.get("columns", []) if c.get("key") == value_key), "")
+    return json.dumps({"type": chart.get("type", "bar"), "title": value_title,
+                       "labels": [str(row.get(label_key, "")) for row in block.get("rows", [])],
+                       "values": [row.get(value_key) for row in block.get("rows", [])]}, ensure_ascii=False)
+
+
+@bp.app_template_global("public_offer")
+def public_offer(tenant) -> dict:
+    """What an authority publishes and what its act keeps internal, from its publication settings (the platform
+    index and the authority's home): {"published": [title], "internal": [(title, clause)], "section": str}."""
+    settings = tenant.settings_of("publication")
+    clauses = settings.get("clauses", {})
+    published, internal = [], []
+    for artifact, key in ARTIFACT_SETTINGS.items():
+        if settings.get(key):
+            published.append(str(ARTIFACT_TITLES[artifact]))
+        else:
+            internal.append((str(ARTIFACT_TITLES[artifact]), clauses.get(key, "")))
+    return {"published": published, "internal": internal, "section": settings.get("section", "")}
+
+
+def _etag(*parts) -> str:
+    text = json.dumps([*parts, str(get_locale()), low_vision()], default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _static_response(etag: str, last_modified: datetime | None, render, mimetype: str = "text/html",
+                     status: int = 200, download: str | None = None) -> Response:
+    """A snapshot's rendering with its validators: 304 when the client has it, else the cached or rendered bytes."""
+    last_modified = _aware(last_modified)
+    if status == 200 and etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        body = _RENDERED.get(etag)
+        if body is None:
+            rendered = render()
+            body = rendered.encode() if isinstance(rendered, str) else rendered
+            if len(_RENDERED) >= _RENDERED_MAX:
+                _RENDERED.clear()
+            _RENDERED[etag] = body
+        response = Response(body, status=status, mimetype=mimetype)
+        if download:
+            response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
+    response.set_etag(etag)
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.vary.add("Cookie")  # the language and the version for the visually impaired live in cookies
+    return response
+
+
+# ---------------------------------------------------------------- reading publications (rows, never payload twice)
+
+
+def _public_rows(tenant_id: int, artifact: str | None = None, period: str | None = None) -> list[Publication]:
+    """The public versions (published, superseded, withdrawn) of a tenant, optionally of one publication, without
+    their payloads (loaded only when a page is rendered), newest first."""
+    query = select(Publication).options(defer(Publication.payload), defer(Publication.suppressed)).where(
+        Publication.tenant_id == tenant_id, Publication.status.in_(PUBLIC_STATUSES))
+    if artifact is not None:
+        query = query.where(Publication.artifact == artifact, Publication.period == period)
+    return list(db.session.execute(
+        query.order_by(Publication.period.desc(), Publication.artifact, Publication.version.desc())).scalars())
+
+
+_PAGE_QUERY = None
+
+
+def _page_query():
+    """One query for the busiest page: the active tenant of the slug and the public versions of one publication
+    (no payload). Filtered on the slug explicitly, before any tenant is known (as the public survey form does)."""
+    global _PAGE_QUERY
+    if _PAGE_QUERY is None:
+        from sqlalchemy import bindparam
+
+        tt, pt = Tenant.__table__, Publication.__table__
+        columns = [pt.c[name] for name in ("id", "artifact", "period", "version", "status", "title", "section",
+                                           "clause", "payload_sha256", "note", "published_at", "withdrawn_at",
+                                           "status_reason")]
+        _PAGE_QUERY = across_tenants(
+            select(*[c.label(f"tenant__{c.name}") for c in tt.c], *[c.label(f"pub__{c.name}") for c in columns])
+            .select_from(tt.outerjoin(pt, (pt.c.tenant_id == tt.c.id) & (pt.c.artifact == bindparam("artifact"))
+                                      & (pt.c.period == bindparam("period"))
+                                      & pt.c.status.in_(PUBLIC_STATUSES)))
+            .where(tt.c.slug == bindparam("slug"), tt.c.active.is_(True))
+            .order_by(pt.c.version.desc()))
+    return _PAGE_QUERY
+
+
+class _Version:
+    """A public version's row without its payload (what the page's history and validators need)."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+def _enter_with_versions(slug: str, artifact: str, period: str) -> list[_Version]:
+    rows = db.session.execute(_page_query(), {"slug": slug, "artifact": artifact, "period": period}).mappings().all()
+    if not rows:
+        abort(404)
+    tt = Tenant.__table__
+    first = rows[0]
+    enter_tenant(Tenant(**{c.name: first[f"tenant__{c.name}"] for c in tt.c}))
+    return [_Version({k.removeprefix("pub__"): v for k, v in row.items() if k.startswith("pub__")})
+            for row in rows if row["pub__id"] is not None]
+
+
+def _payload(pub_id: int) -> dict:
+    """The stored payload of a version, checked against its SHA-256: a payload that is not the approved one is
+    never shown (a 404 rather than unapproved figures)."""
+    pub = db.session.execute(select(Publication.payload, Publication.payload_sha256)
+                             .where(Publication.id == pub_id)).one()
+    if not pub.payload_sha256 or payload_digest(pub.payload) != pub.payload_sha256:
+        abort(404)
+    return pub.payload
+
+
+def _withdrawn(version: _Version, versions: list[_Version]) -> Response:
+    html = render_template("public/withdrawn.html", tenant=g.tenant, pub=version, versions=versions)
+    response = make_response(html, 410)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _history_key(versions: list[_Version]) -> list:
+    return [(v.version, v.status, v.payload_sha256, v.note) for v in versions]
+
+
+# ---------------------------------------------------------------- pages
 
 
 @bp.route("/")
 def home():
-    sections = [(template, context()) for _o, template, context in sorted(PUBLIC_SECTIONS, key=lambda s: s[0])]
-    return render_template("public/home.html", tenant=g.tenant, sections=sections)
+    rows = _public_rows(g.tenant.id)
+    current = [p for p in rows if p.status == "published"]
+    sections: dict[str, list] = {}
+    for pub in current:
+        sections.setdefault(pub.section or "", []).append(pub)
+    extra = [(template, context()) for _o, template, context in sorted(PUBLIC_SECTIONS, key=lambda s: s[0])]
+    offer = public_offer(g.tenant)
+    etag = _etag("home", g.tenant.id, g.tenant.name, offer, [(p.id, p.status, p.payload_sha256) for p in rows],
+                 [t for t, _c in extra])
+    last = max((_aware(p.published_at) for p in current if p.published_at), default=None)
+    if extra:  # a capability's section is not a snapshot: render it each time
+        return make_response(render_template("public/home.html", tenant=g.tenant, sections=sections,
+                                              offer=offer, extra=extra))
+    return _static_response(etag, last, lambda: render_template(
+        "public/home.html", tenant=g.tenant, sections=sections, offer=offer, extra=extra))
+
+
+@bp.route("/publications/")
+def archive():
+    rows = _public_rows(g.tenant.id)
+    by_period: dict[str, list] = {}
+    for pub in rows:
+        if pub.status in ("published", "withdrawn"):
+            shown = by_period.setdefault(pub.period, [])
+            if not any(p.artifact == pub.artifact for p in shown):  # the newest public version of each
+                shown.append(pub)
+    etag = _etag("archive", g.tenant.id, g.tenant.name, [(p.id, p.status, p.payload_sha256) for p in rows])
+    last = max((_aware(p.published_at) for p in rows if p.published_at), default=None)
+    return _static_response(etag, last, lambda: render_template(
+        "public/archive.html", tenant=g.tenant, by_period=by_period))
+
+
+def _render_version(slug: str, artifact: str, period: str, number: int | None) -> Response:
+    versions = _enter_with_versions(slug, artifact, period)
+    if number is None:
+        shown = next((v for v in versions if v.status == "published"), None) or next(
+            (v for v in versions if v.status == "withdrawn"), None)
+    else:
+        shown = next((v for v in versions if v.version == number), None)
+    if shown is None:
+        abort(404)  # no such publication, or only a draft, approved or scheduled version: not public
+    if shown.status == "withdrawn":
+        return _withdrawn(shown, versions)
+    current = next((v for v in versions if v.status == "published"), None)
+    etag = _etag("publication", g.tenant.id, g.tenant.name, artifact, period, shown.version, shown.payload_sha256,
+                 number is None, _history_key(versions))
+    return _static_response(etag, shown.published_at, lambda: render_template(
+        "public/publication.html", tenant=g.tenant, pub=shown, payload=_payload(shown.id), versions=versions,
+        current=current, canonical=number is None))
+
+
+@bp.route("/publications/<artifact>/<period>/")
+@finds_own_tenant
+def publication(tenant_slug: str, artifact: str, period: str):
+    return _render_version(tenant_slug, artifact, period, None)
+
+
+@bp.route("/publications/<artifact>/<period>/v<int:version>/")
+@finds_own_tenant
+def version(tenant_slug: str, artifact: str, period: str, version: int):
+    return _render_version(tenant_slug, artifact, period, version)
+
+
+def _open_version(slug: str, artifact: str, period: str, number: int) -> tuple[_Version, list[_Version]]:
+    """A version whose open data may be served: 404 when it is not public, 410 (raised) when withdrawn."""
+    versions = _enter_with_versions(slug, artifact, period)
+    shown = next((v for v in versions if v.version == number), None)
+    if shown is None:
+        abort(404)
+    if shown.status == "withdrawn":
+        abort(_withdrawn(shown, versions))
+    return shown, versions
+
+
+@bp.route("/publications/<artifact>/<period>/v<int:version>/publication.json")
+@finds_own_tenant
+def publication_json(tenant_slug: str, artifact: str, period: str, version: int):
+    shown, _versions = _open_version(tenant_slug, artifact, period, version)
+    etag = _etag("json", g.tenant.id, artifact, period, version, shown.payload_sha256)
+    return _static_response(etag, shown.published_at, lambda: opendata.publication_json(
+        _payload(shown.id)), mimetype="application/json")
+
+
+@bp.route("/publications/<artifact>/<period>/v<int:version>/datapackage.json")
+@finds_own_tenant
+def datapackage(tenant_slug: str, artifact: str, period: str, version: int):
+    shown, _versions = _open_version(tenant_slug, artifact, period, version)
+    etag = _etag("datapackage", g.tenant.id, artifact, period, version, shown.payload_sha256)
+
+    def render():
+        return json.dumps(opendata.datapackage(_payload(shown.id)), ensure_ascii=False, indent=2)
+
+    return _static_response(etag, shown.published_at, render, mimetype="application/json")
+
+
+@bp.route("/publications/<artifact>/<period>/v<int:version>/<block>.csv")
+@finds_own_tenant
+def block_csv(tenant_slug: str, artifact: str, period: str, version: int, block: str):
+    shown, _versions = _open_version(tenant_slug, artifact, period, version)
+    etag = _etag("csv", g.tenant.id, artifact, period, version, shown.payload_sha256, block)
+
+    def render():
+        payload = _payload(shown.id)
+        if not any(b.get("id") == block for b in payload.get("blocks", [])):
+            abort(404)
+        return opendata.block_csv(payload, block)
+
+    return _static_response(etag, shown.published_at, render, mimetype="text/csv",
+                            download=f"{tenant_slug}-{artifact}-{period}-v{version}-{block}.csv")
+
+
+@bp.route("/feed.atom")
+def feed():
+    """New publications (every published version, corrections included) as an Atom feed (RFC 4287)."""
+    rows = [p for p in _public_rows(g.tenant.id) if p.status in ("published", "superseded") and p.published_at]
+    rows.sort(key=lambda p: (_aware(p.published_at), p.id), reverse=True)
+    etag = _etag("feed", g.tenant.id, g.tenant.name, [(p.id, p.status, p.payload_sha256) for p in rows])
+    last = _aware(rows[0].published_at) if rows else None
+
+    def render():
+        home_url = url_for("public.home", _external=True)
+        return render_template("public/feed.xml", tenant=g.tenant, entries=rows, home_url=home_url,
+                               self_url=url_for("public.feed", _external=True),
+                               updated=(last or datetime(2000, 1, 1, tzinfo=UTC)).isoformat(),
+                               as_iso=lambda d: _aware(d).isoformat())
+
+    return _static_response(etag, last, render, mimetype="application/atom+xml")
+
+
+# ---------------------------------------------------------------- the version for the visually impaired
+
+
+@site.route("/low-vision")
+def switch_low_vision():
+    """Turn the version for the visually impaired on (`?on=1`) or off and go back, without JavaScript. The cookie
+    holds "1" and nothing else: it tells how to draw the pages, not who reads them."""
+    back = request.args.get("next", "")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for("auth.index")
+    response = redirect(back, 303)
+    if request.args.get("on") == "1":
+        response.set_cookie(LOW_VISION_COOKIE, "1", max_age=LOW_VISION_AGE, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
+    else:
+        response.delete_cookie(LOW_VISION_COOKIE, samesite="Lax", httponly=True, secure=request.is_secure)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
