@@ -16,7 +16,7 @@ from .profiles import Profile
 from .tenancy import across_tenants, tenant_scope
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
-RESERVED_SLUGS = {"admin", "api", "centre", "login", "logout", "static", "lang", "health", "account"}
+RESERVED_SLUGS = {"admin", "api", "centre", "login", "logout", "static", "lang", "health", "account", "low-vision"}
 
 
 class OnboardingError(ValueError):
