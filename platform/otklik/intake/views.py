@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -20,9 +20,9 @@ from ..api import api_auth, documented, tenant_api
 from ..capabilities import add_home_panel, add_office_nav
 from ..channels import tenant_channels
 from ..extensions import db
-from ..localtime import as_utc, local_date
+from ..localtime import as_utc, local_date, local_time_text
 from ..models import ApiToken, Appeal
-from ..models.appeal import CLIENT_TYPES, KINDS, OUTCOMES
+from ..models.appeal import CLIENT_TYPES, DATE_ONLY, KINDS, OUTCOMES
 from ..models.intake import ClassifierEntry, ImportBatch, ImportMapping
 from ..tenancy import get_or_404, register_tenant_blueprint
 from ..vocabulary import APPEAL_KIND_LABELS, AUDIENCE_LABELS, AUDIENCES, CLIENT_TYPE_LABELS
@@ -94,6 +94,12 @@ def _filtered(args):
             stmt = stmt.where(getattr(Appeal, name) == args[name])
     if args.get("topic"):
         stmt = stmt.where(Appeal.topic_code.startswith(args["topic"].strip()))
+    number = " ".join(args.get("number", "").split())
+    if number:  # the registration number, or a part of it, in any case
+        # SQLite's lower() knows ASCII only: the typed text, its upper and lower case cover the usual ОГ-12/2025
+        stmt = stmt.where(or_(*(Appeal.external_id.contains(v, autoescape=True)
+                                for v in {number, number.upper(), number.lower()}),
+                              func.lower(Appeal.external_id).contains(number.lower(), autoescape=True)))
     if args.get("overdue") in ("1", "true", "on"):
         stmt = stmt.where(deadlines.overdue_clause(_today()))
     return stmt.order_by(Appeal.registered_at.desc(), Appeal.id.desc()), errors
@@ -111,7 +117,7 @@ def index():
         late_registration={a.id for a in page.items if deadlines.registered_late(a, g.tenant.tz)},
         channels=tenant_channels(g.tenant), kinds=KIND_LABELS, outcomes=OUTCOME_LABELS,
         channel_titles={c.code: c.title for c in tenant_channels(g.tenant)},
-        state_labels=deadlines.STATES, sections=SECTIONS,
+        state_labels=deadlines.STATES, sections=SECTIONS, when=when,
     )
 
 
@@ -145,8 +151,30 @@ class AppealForm(FlaskForm):
 
 
 def _moment(day: date) -> datetime:
-    """A date entered on a form: noon of that day in the tenant's zone (stays the same day in any zone)."""
+    """A date entered on a form: noon of that day in the tenant's zone (stays the same day in any zone); the caller
+    marks it `date_only`, so pages show the date alone."""
     return datetime.combine(day, datetime.min.time().replace(hour=12), g.tenant.tz).astimezone(UTC)
+
+
+def when(appeal: Appeal, name: str) -> str:
+    """An instant of the appeal as given: 30.11.2026 09:37, or 30.11.2026 when it was given without a time."""
+    moment = getattr(appeal, name)
+    if moment is None:
+        return "—"
+    if appeal.without_time(name):
+        return _local(moment).strftime("%d.%m.%Y")
+    return local_time_text(moment, g.tenant.tz)
+
+
+def actions(appeal: Appeal) -> set[str]:
+    """What can still be recorded: an answered appeal takes nothing more; a redirected one is no longer this
+    authority's to answer or extend; the deadline is extended once (59-FZ)."""
+    if appeal.answered_at is not None or appeal.redirected_at is not None or appeal.outcome == "redirected":
+        return set()
+    out = {"answer", "redirect"}
+    if not appeal.extended_days:
+        out.add("extend")
+    return out
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -180,6 +208,7 @@ def new():
                 reason=(form.reason.data or "").strip(), segment=(form.segment.data or "").strip(),
                 client_type=form.client_type.data, object=(form.object.data or "").strip(), outcome="pending",
                 summary=(form.summary.data or "").strip(), extended_days=0, extension_reason="", redirected_to="",
+                date_only=DATE_ONLY["registered_at"] | (DATE_ONLY["received_at"] if form.received_on.data else 0),
             )
             db.session.add(appeal)
             db.session.commit()
@@ -197,7 +226,7 @@ def _reason(code: str) -> str:
 
 class AnswerForm(FlaskForm):
     answered_on = DateField(_l("Answered on"), validators=[InputRequired()])
-    outcome = SelectField(_l("Outcome"), choices=[])
+    outcome = SelectField(_l("Outcome"), choices=[], validators=[DataRequired(message=_l("Choose the outcome."))])
 
 
 class RedirectForm(FlaskForm):
@@ -212,7 +241,9 @@ class ExtendForm(FlaskForm):
 
 def _forms():
     answer = AnswerForm(prefix="answer")
-    answer.outcome.choices = [(k, str(v)) for k, v in OUTCOME_LABELS.items() if k not in ("pending", "redirected")]
+    # no outcome is chosen for the officer: the select starts empty and the form requires a choice
+    answer.outcome.choices = [("", str(_l("— choose —")))] + [
+        (k, str(v)) for k, v in OUTCOME_LABELS.items() if k not in ("pending", "redirected")]
     return answer, RedirectForm(prefix="redirect"), ExtendForm(prefix="extend")
 
 
@@ -228,6 +259,9 @@ def detail(appeal_id):
             abort(403)
         registered = _local(appeal.registered_at)
         action = request.form.get("action")
+        if action not in actions(appeal):
+            flash(_("This action does not apply to the appeal any more; nothing was changed."), "error")
+            return redirect(url_for(".detail", appeal_id=appeal.id))
         if action == "answer" and answer.validate_on_submit():
             if answer.answered_on.data < registered:
                 answer.answered_on.errors.append(_("The answer must not be dated before the registration."))
@@ -235,6 +269,7 @@ def detail(appeal_id):
                 answer.answered_on.errors.append(_("The date must not be in the future."))
             else:
                 appeal.answered_at, appeal.outcome = _moment(answer.answered_on.data), answer.outcome.data
+                appeal.mark_date_only("answered_at")
                 db.session.commit()
                 flash(_("The answer is recorded."), "success")
                 return redirect(url_for(".detail", appeal_id=appeal.id))
@@ -245,6 +280,7 @@ def detail(appeal_id):
                 redirect_form.redirected_on.errors.append(_("The date must not be in the future."))
             else:
                 appeal.redirected_at = _moment(redirect_form.redirected_on.data)
+                appeal.mark_date_only("redirected_at")
                 appeal.redirected_to = (redirect_form.redirected_to.data or "").strip()
                 appeal.outcome = "redirected"
                 db.session.commit()
@@ -265,7 +301,7 @@ def detail(appeal_id):
         state=deadlines.state(appeal, g.tenant.tz, _today()), state_labels=deadlines.STATES,
         registered_late=deadlines.registered_late(appeal, g.tenant.tz), kinds=KIND_LABELS,
         outcomes=OUTCOME_LABELS, audiences=AUDIENCE_LABELS, clients=CLIENT_LABELS,
-        channel_titles={c.code: c.title for c in tenant_channels(g.tenant)},
+        channel_titles={c.code: c.title for c in tenant_channels(g.tenant)}, when=when, actions=actions(appeal),
     )
 
 
@@ -502,6 +538,7 @@ FILTER_PARAMS = [
     for n, t, d in (("from", "string", "registered on or after (YYYY-MM-DD)"),
                     ("to", "string", "registered on or before (YYYY-MM-DD)"), ("channel", "string", ""),
                     ("kind", "string", ""), ("topic", "string", "code prefix"), ("outcome", "string", ""),
+                    ("number", "string", "the registration number, or a part of it (any case)"),
                     ("overdue", "boolean", "past the deadline in force, unanswered"),
                     ("page", "integer", ""), ("per_page", "integer", "at most 500"))
 ]

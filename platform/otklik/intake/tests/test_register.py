@@ -185,9 +185,17 @@ def test_register_answer_extend_redirect_on_the_office_pages(app, client, tenant
     a = appeals(app, tenant)["F-1"]
     assert a.outcome == "supported"
     assert "Ответ дан в срок" in client.get(url).get_data(as_text=True)
-    client.post(url, data={"action": "redirect", "redirect-redirected_on": "2025-03-05",
-                           "redirect-redirected_to": "Министерство здравоохранения"})
+    # an answered appeal takes no redirect (the form is not offered; a posted one changes nothing)
+    late = client.post(url, data={"action": "redirect", "redirect-redirected_on": "2025-03-05",
+                                  "redirect-redirected_to": "Министерство здравоохранения"})
     a = appeals(app, tenant)["F-1"]
+    assert late.status_code == 302 and (a.outcome, a.redirected_to) == ("supported", "")
+    r = client.post("/vlad-reg/office/appeals/new", data={
+        "external_id": "F-3", "kind": "complaint", "audience": "external", "channel": "website",
+        "registered_on": "2025-03-03", "client_type": "individual"})
+    client.post(r.headers["Location"], data={"action": "redirect", "redirect-redirected_on": "2025-03-05",
+                                             "redirect-redirected_to": "Министерство здравоохранения"})
+    a = appeals(app, tenant)["F-3"]
     assert (a.outcome, a.redirected_to) == ("redirected", "Министерство здравоохранения")
 
 
