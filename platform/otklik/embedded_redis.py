@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -60,10 +61,16 @@ def main() -> None:
     args = parser.parse_args()
     proc = start(args.port, args.dir, persist=True)
     print(f"redis-server on 127.0.0.1:{args.port} (pid {proc.pid})", flush=True)
+
+    def _stop(_signum, _frame):  # SIGTERM (run.py, honcho) as Ctrl+C: stop the server and wait for its last save
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
         proc.wait()
     except KeyboardInterrupt:
         proc.terminate()
+        proc.wait(30)
 
 
 if __name__ == "__main__":
