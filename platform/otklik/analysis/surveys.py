@@ -74,19 +74,34 @@ def load_responses(tenant_id: int, audience: str, start, end, conn=None) -> pd.D
                  tenant_id=tenant_id, audience=audience, start=start, end=end)
 
 
-# Answers joined to their response and, through its version, to the questionnaire that asked the question.
+# Answers joined to their response, grouped by the response's questionnaire version. Not joined to
+# `questionnaire_version` to group by questionnaire: with that join PostgreSQL's planner expects a hundred
+# responses instead of tens of thousands and probes `survey_answer` row by row (docs/PERFORMANCE.md, Analysis);
+# the versions are mapped to their questionnaires afterwards, in pandas, over a handful of rows.
 _ANSWERS = ("FROM survey_answer a JOIN survey_response r ON r.id = a.response_id "
-            "JOIN questionnaire_version v ON v.id = r.questionnaire_version_id "
-            f"WHERE {_PERIOD} AND a.tenant_id = :tenant_id AND v.tenant_id = :tenant_id")
+            f"WHERE {_PERIOD} AND a.tenant_id = :tenant_id")
+
+
+def _by_questionnaire(frame: pd.DataFrame, keys: list[str], conn, tenant_id: int) -> pd.DataFrame:
+    """Per-version counts summed per questionnaire (a response belongs to one version, so distinct respondents
+    of the versions add up)."""
+    versions = pd.read_sql(text("SELECT id AS version_id, questionnaire_id FROM questionnaire_version "
+                                "WHERE tenant_id = :tenant_id"), conn, params={"tenant_id": tenant_id})
+    merged = frame.merge(versions, on="version_id", how="inner")
+    if merged.empty:
+        return pd.DataFrame(columns=["questionnaire_id", *keys, "n"])
+    return merged.groupby(["questionnaire_id", *keys], dropna=False, sort=False)["n"].sum().reset_index()
 
 
 def load_scales(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
     """Histogram of numeric answers per (questionnaire, question, row, object, segment, value)."""
-    return _read(
-        "SELECT v.questionnaire_id, a.question_key, a.row_key, r.object, r.segment, a.value_num AS value, "
-        f"count(*) AS n {_ANSWERS} AND a.value_num IS NOT NULL "
-        "GROUP BY v.questionnaire_id, a.question_key, a.row_key, r.object, r.segment, a.value_num",
-        conn or db.session.connection(), tenant_id=tenant_id, audience=audience, start=start, end=end)
+    conn = conn or db.session.connection()
+    per_version = _read(
+        "SELECT r.questionnaire_version_id AS version_id, a.question_key, a.row_key, r.object, r.segment, "
+        f"a.value_num AS value, count(*) AS n {_ANSWERS} AND a.value_num IS NOT NULL "
+        "GROUP BY r.questionnaire_version_id, a.question_key, a.row_key, r.object, r.segment, a.value_num",
+        conn, tenant_id=tenant_id, audience=audience, start=start, end=end)
+    return _by_questionnaire(per_version, ["question_key", "row_key", "object", "segment", "value"], conn, tenant_id)
 
 
 def load_options(tenant_id: int, audience: str, start, end, conn=None) -> pd.DataFrame:
@@ -94,10 +109,14 @@ def load_options(tenant_id: int, audience: str, start, end, conn=None) -> pd.Dat
     conn = conn or db.session.connection()
     params = {"tenant_id": tenant_id, "audience": audience, "start": start, "end": end}
     base = f"{_ANSWERS} AND a.option IS NOT NULL AND a.option <> ''"
-    per_option = _read(f"SELECT v.questionnaire_id, a.question_key, a.option, count(DISTINCT a.response_id) AS n "
-                       f"{base} GROUP BY v.questionnaire_id, a.question_key, a.option", conn, **params)
-    per_question = _read(f"SELECT v.questionnaire_id, a.question_key, count(DISTINCT a.response_id) AS n {base} "
-                         "GROUP BY v.questionnaire_id, a.question_key", conn, **params)
+    per_option = _read(f"SELECT r.questionnaire_version_id AS version_id, a.question_key, a.option, "
+                       f"count(DISTINCT a.response_id) AS n {base} "
+                       "GROUP BY r.questionnaire_version_id, a.question_key, a.option", conn, **params)
+    per_question = _read(f"SELECT r.questionnaire_version_id AS version_id, a.question_key, "
+                         f"count(DISTINCT a.response_id) AS n {base} "
+                         "GROUP BY r.questionnaire_version_id, a.question_key", conn, **params)
+    per_option = _by_questionnaire(per_option, ["question_key", "option"], conn, tenant_id)
+    per_question = _by_questionnaire(per_question, ["question_key"], conn, tenant_id)
     per_question["option"] = None
     columns = ["questionnaire_id", "question_key", "option", "n"]
     return pd.concat([per_option[columns], per_question[columns]], ignore_index=True)
