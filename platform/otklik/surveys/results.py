@@ -20,6 +20,7 @@ from ..models.survey import Survey, SurveyAnswer, SurveyResponse
 from .small_groups import hidden_cells
 
 FILTERS = ("channel", "segment", "source")
+MARKS = (1, 2, 3, 4, 5)
 
 
 @dataclass
@@ -84,6 +85,12 @@ def survey_results(survey: Survey, filters: dict | None = None, start: datetime 
     by_mark: dict = {}
     for key, row_key, n, mean, high in marks:
         by_mark.setdefault(key, {})[row_key] = (n, mean, high or 0)
+    by_value: dict = {}  # the marks 1-5 of each row, for the distribution chart
+    for key, row_key, value, n in db.session.execute(
+            select(SurveyAnswer.question_key, SurveyAnswer.row_key, SurveyAnswer.value_num, func.count())
+            .where(base.whereclause).where(SurveyAnswer.value_num.is_not(None))
+            .group_by(SurveyAnswer.question_key, SurveyAnswer.row_key, SurveyAnswer.value_num)).all():
+        by_value.setdefault((key, row_key), {})[int(value)] = n
 
     questions = []
     for question in survey.version.questions:
@@ -106,10 +113,16 @@ def survey_results(survey: Survey, filters: dict | None = None, start: datetime 
             for row in rows:
                 cnt, mean, high = by_mark.get(key, {}).get(row["key"], (0, None, 0))
                 hidden = small(cnt)
+                values = {m: by_value.get((key, row["key"]), {}).get(m, 0) for m in MARKS}
+                hidden_marks = hidden_cells(values, min_size) if guard else set()
                 item["marks"].append({"text": row["text"], "count": cnt if not hidden else None,
                                       "mean": None if hidden or mean is None else round(float(mean), 2),
                                       "share_4_5": None if hidden or not cnt else round(100 * high / cnt),
-                                      "suppressed": hidden})
+                                      "suppressed": hidden,
+                                      "distribution": [] if hidden else [
+                                          {"mark": m, "count": None if m in hidden_marks else values[m],
+                                           "share": None if m in hidden_marks or not cnt else
+                                           round(100 * values[m] / cnt)} for m in MARKS]})
         elif question["type"] == "open":
             texts = db.session.execute(
                 select(SurveyAnswer.text).where(base.whereclause).where(SurveyAnswer.question_key == key,
@@ -118,3 +131,35 @@ def survey_results(survey: Survey, filters: dict | None = None, start: datetime 
             item["texts"] = texts
         questions.append(item)
     return Results(respondents, False, min_size, questions)
+
+
+def charts(results: Results) -> list[dict]:
+    """What static/analyses.js draws (one spec per question, the same figures as the table beside it): counts of the
+    answers of a question with options, the marks 1-5 of a scale, the share of 4 and 5 of each matrix row. A figure
+    the small-group rule hides is left out of the chart as it is out of the table."""
+    specs = []
+    if results.suppressed:
+        return specs
+    for item in results.questions:
+        q = item["question"]
+        spec = {"id": f"chart-{q['key']}", "title": q.get("text", ""), "question": q["key"]}
+        if item["suppressed"]:
+            continue
+        if "options" in item:
+            shown = [o for o in item["options"] if o["count"] is not None]
+            spec.update(kind="pie" if q["type"] == "yesno" else "bar", fmt="int",
+                        labels=[o["text"] for o in shown], values=[o["count"] for o in shown])
+        elif "marks" in item and q["type"] == "scale":
+            shown = [d for d in item["marks"][0]["distribution"] if d["count"] is not None]
+            spec.update(kind="column", fmt="int", labels=[str(d["mark"]) for d in shown],
+                        values=[d["count"] for d in shown])
+        elif "marks" in item:
+            shown = [m for m in item["marks"] if m["share_4_5"] is not None]
+            # fractions: analyses.js reads a share above 1 as per cent, so 1 % must not be sent as 1
+            spec.update(kind="bar", fmt="share", labels=[m["text"] for m in shown],
+                        values=[m["share_4_5"] / 100 for m in shown])
+        else:
+            continue
+        if spec["values"]:
+            specs.append(spec)
+    return specs

@@ -59,7 +59,7 @@ from . import service
 from .editor import PARAMETER_LABELS
 from .engine import QuestionnaireInvalid, check_answers, read_form
 from .jobs import enqueue_survey_import
-from .results import FILTERS, filter_values, survey_results
+from .results import FILTERS, charts, filter_values, survey_results
 from .templates import tenant_templates
 
 bp = Blueprint("surveys", __name__)
@@ -531,13 +531,42 @@ def survey_import_progress(survey_id: int, import_id: int):
 @office_required()
 def survey_results_page(survey_id: int):
     survey = get_or_404(Survey, survey_id)
+    results, filters = _filtered_results(survey)
+    specs = charts(results)
+    return render_template("office/surveys/results.html", survey=survey, results=results, filters=filters,
+                           values=filter_values(survey), start=request.args.get("start", ""),
+                           end=request.args.get("end", ""), charts=specs, chart_of={c["question"]: c for c in specs},
+                           export_args={k: v for k, v in request.args.items() if k in (*FILTERS, "start", "end")},
+                           **_labels())
+
+
+def _filtered_results(survey: Survey):
     filters = {name: request.args.get(name, "") for name in FILTERS}
     start = _parse_day(request.args.get("start"))
     end = _parse_day(request.args.get("end"))
-    results = survey_results(survey, filters, _utc(start), _utc(end, end=True))
-    return render_template("office/surveys/results.html", survey=survey, results=results, filters=filters,
-                           values=filter_values(survey), start=request.args.get("start", ""),
-                           end=request.args.get("end", ""), **_labels())
+    return survey_results(survey, filters, _utc(start), _utc(end, end=True)), filters
+
+
+@bp.route(f"{OFFICE}/<int:survey_id>/results.<any(xlsx, csv):fmt>")
+@office_required()
+def survey_results_export(survey_id: int, fmt: str):
+    """The results with the page's filters, as a file (the small-group rule holds: `export` writes what
+    `survey_results` shows)."""
+    from . import export
+
+    survey = get_or_404(Survey, survey_id)
+    results, filters = _filtered_results(survey)
+    stem = f"survey-{survey.id}-results"
+    if fmt == "csv":
+        return Response(export.to_csv(results), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
+    names = {"channel": _("Channel"), "segment": _("Segment"), "source": _("Source"), "start": _("From"),
+             "end": _("To")}
+    shown = "; ".join(f"{names[k]}: {v}" for k, v in (*filters.items(), ("start", request.args.get("start", "")),
+                                                         ("end", request.args.get("end", ""))) if v)
+    return Response(export.to_xlsx(results, survey.title, shown or _("All answers")),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
 
 
 def _parse_day(value: str | None) -> date | None:
