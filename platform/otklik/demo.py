@@ -72,10 +72,38 @@ def _demo_tenant(i, tenant_id, if_empty, n_appeals, n_answers, seed, end) -> Non
         report = fill_tenant(tenant, n_appeals, n_answers, seed + i, end)
         report["analyses"] = run_analyses(tenant, end)
         report["pains"] = demo_map(tenant, end)
+        report["publications"] = demo_publications(tenant)
     click.echo(
         f"{tenant.slug}: {report['appeals']} appeals, {report['answers']} survey answers, "
-        f"{report['analyses']} analyses, {report['pains']} pains ({time.monotonic() - started:.1f} s)"
+        f"{report['analyses']} analyses, {report['pains']} pains, {report['publications']} publications "
+        f"({time.monotonic() - started:.1f} s)"
     )
+
+
+def demo_publications(tenant) -> int:
+    """What the act allows, published through the publishing service as the demo officer would: every finished
+    period's appeals analysis and survey summary, and «we did» of the latest period (the drafts the worker made
+    after each analysis, built again now that the demo map has measures), each approved by officer@<slug>.local."""
+    from .models import User
+    from .publishing import builders, service
+
+    officer = db.session.execute(select(User.id).where(User.email == f"officer@{tenant.slug}.local")).scalar()
+    done = db.session.execute(select(Analysis.kind, Analysis.period).where(Analysis.status == "done")
+                              .order_by(*Analysis.latest_first())).all()
+    wanted = [(artifact, period) for kind, period in reversed(done) for artifact in builders.artifacts_after(kind)
+              if artifact != "you_said_we_did"]
+    wanted += [("you_said_we_did", done[0][1])] if done else []
+    published = 0
+    for artifact, period in wanted:
+        try:
+            pub = service.build_draft(tenant, artifact, period, user=officer)
+            if pub.status == "draft":
+                service.approve(pub, officer)
+                service.publish(pub, officer)
+                published += 1
+        except (service.Refused, service.WorkflowError, builders.NothingToPublish):
+            db.session.rollback()
+    return published
 
 
 def _has_data(tenant) -> bool:
