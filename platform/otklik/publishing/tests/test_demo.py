@@ -1,0 +1,35 @@
+"""`flask demo` publishes through the publishing service what each act allows, approved by the demo officer:
+Vladimir's past quarters (appeals analysis), Nenets' survey summaries and «we did»; Omsk nothing."""
+
+import json
+
+from sqlalchemy import select
+
+from otklik.extensions import db
+from otklik.models import Publication, Tenant, User
+from otklik.tenancy import across_tenants
+
+
+def test_the_demo_publishes_what_each_act_allows(app, make_tenant, make_user):
+    from datetime import date
+
+    for profile, slug in (("vladimir", "vladimir-demo"), ("nenets", "nenets-demo"), ("omsk", "omsk-demo")):
+        tenant = make_tenant(profile, slug=slug, tracking_since=date(2026, 1, 1))
+        make_user(f"officer@{slug}.local", tenant=tenant, role="officer")
+    result = app.test_cli_runner().invoke(args=[
+        "demo", "--tenant", "vladimir-demo", "--tenant", "nenets-demo", "--tenant", "omsk-demo",
+        "--appeals", "400", "--answers", "300", "--today", "2026-11-20"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = db.session.execute(across_tenants(select(Tenant.slug, Publication).join(
+            Tenant, Tenant.id == Publication.tenant_id))).all()
+        published = {(slug, p.artifact) for slug, p in rows if p.status == "published"}
+        officers = {u.email: u.id for u in db.session.execute(select(User)).scalars()}
+        assert ("vladimir-demo", "appeals_analysis") in published, (result.output, [(s, p.artifact, p.period, p.status) for s, p in rows])
+        assert {("nenets-demo", "survey_summary"), ("nenets-demo", "you_said_we_did")} <= published
+        assert not any(slug in ("omsk-demo",) for slug, _a in published)
+        assert not any(slug == "nenets-demo" and a == "appeals_analysis" for slug, a in published)
+        vladimir = [p for slug, p in rows if slug == "vladimir-demo" and p.artifact == "appeals_analysis"]
+        assert "2026-Q3" in {p.period for p in vladimir}
+        assert all(p.approved_by == officers["officer@vladimir-demo.local"] for p in vladimir)
+        assert all("CANARY" not in json.dumps(p.payload) for _s, p in rows)
