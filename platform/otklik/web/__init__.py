@@ -18,5 +18,7 @@ CAPABILITY_VIEWS = (
     "otklik.painmap.collection_views",
     "otklik.painmap.bulk_views",
     "otklik.publishing.views",
+    "otklik.analytical.views",
+    "otklik.analytical.centre_views",
     "otklik.oversight.views",
 )
