@@ -29,6 +29,9 @@ class Setting:
     description: str
     choices: tuple = ()
     item_choices: tuple = ()  # for lists: the allowed items
+    # Where the rule comes from when no act of the tenant says otherwise (a federal law, DOMAIN.md); a tenant's own
+    # act is cited in its settings' `clauses` table. Shown beside the field of the settings form.
+    clause: str = ""
 
     def check(self, value, where: str) -> Any:
         expected = _TYPES[self.type]

@@ -49,6 +49,22 @@ CLIENT_TYPE_LABELS = {
     "employee": _l("Employee"),
 }
 """Types of client who wrote (`models.appeal.CLIENT_TYPES`)."""
+# A member's role in an authority (models.user.TENANT_ROLES), in words.
+ROLE_LABELS = {"officer": _l("Responsible officer"), "operator": _l("Operator"), "viewer": _l("Viewer")}
+
+# The kind of authority: the Analytical Centre compares like with like (its peer groups); Tenant.authority_kind.
+AUTHORITY_KINDS = {
+    "regional_executive": _l("Regional executive body"),
+    "health": _l("Health care"),
+    "social_protection": _l("Social protection"),
+    "labour_employment": _l("Labour and employment"),
+    "housing_supervision": _l("Housing supervision"),
+    "education": _l("Education"),
+    "transport": _l("Transport"),
+    "culture": _l("Culture"),
+    "other": _l("Other"),
+}
+
 AUDIENCE_OF_KIND = {"surveys": "external", "employee_surveys": "internal"}
 """The audience whose survey answers a survey analysis reads (an appeals analysis reads the whole register)."""
 SURVEY_KINDS = tuple(AUDIENCE_OF_KIND)
