@@ -71,7 +71,8 @@ def test_administrator_onboards_an_authority_with_its_officer(app, client, admin
     form = client.get("/admin/tenants/new").get_data(as_text=True)
     assert "astrakhan" in form and "_template" not in form
     response = client.post("/admin/tenants/new", data={
-        "profile": "astrakhan.toml", "slug": "astr-gjn", "name": "",
+        "profile": "astrakhan.toml", "slug": "astr-gjn", "name": "Служба жилищного надзора Астраханской области",
+        "region": "Астраханская область", "timezone": "Europe/Astrakhan", "act": "Приказ от 25.06.2024 № 081-О",
         "officer_email": "officer@astr.example", "officer_name": "Иванова И.И."}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -91,8 +92,8 @@ def test_bad_profile_pasted_by_the_administrator_is_refused_with_the_key(client,
     login(client, admin)
     response = client.post("/admin/tenants/new", data={
         "profile_text": "[tenant]\nname = \"X\"\ntimezone = \"Europe/Moscow\"\nact = \"a\"\n[plugins.periodicity]\nappeals = 4\n",
-        "slug": "xx"})
-    assert response.status_code == 400
+        "slug": "xx", "name": "X", "region": "Y", "timezone": "Europe/Moscow", "act": "a"})
+    assert response.status_code == 422
     assert "plugins.periodicity.appeals: expected str" in response.get_data(as_text=True)
 
 
@@ -102,13 +103,13 @@ def test_administrator_edits_plugin_settings_and_bad_ones_are_refused(app, clien
     page = client.get(f"/admin/tenants/{tenant.id}").get_data(as_text=True)
     assert "publication_deadline_days" in page
     bad = client.post(f"/admin/tenants/{tenant.id}", data={
-        "action": "settings", "plugin": ["periodicity"], "settings-periodicity": '{"appeals": "weekly"}'})
+        "action": "settings_json", "plugin": ["periodicity"], "settings-periodicity": '{"appeals": "weekly"}'})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "Настройки не сохранены, ничего не изменилось" in html
     assert "plugins.periodicity: appeals: &#39;weekly&#39; is not one of" in html
     assert '{&#34;appeals&#34;: &#34;weekly&#34;}</textarea>' in html  # the administrator's text, kept to correct
     broken = client.post(f"/admin/tenants/{tenant.id}", data={
-        "action": "settings", "plugin": ["periodicity"], "settings-periodicity": '{"appeals": '})
+        "action": "settings_json", "plugin": ["periodicity"], "settings-periodicity": '{"appeals": '})
     assert broken.status_code == 422 and "plugins.periodicity: line 1" in broken.get_data(as_text=True)
     from otklik.extensions import db
     from otklik.models import Tenant
@@ -116,7 +117,7 @@ def test_administrator_edits_plugin_settings_and_bad_ones_are_refused(app, clien
     with app.app_context():
         assert db.session.get(Tenant, tenant.id).plugins["periodicity"]["appeals"] == "quarter"
     client.post(f"/admin/tenants/{tenant.id}", data={
-        "action": "settings", "plugin": ["periodicity", "channels"],
+        "action": "settings_json", "plugin": ["periodicity", "channels"],
         "settings-periodicity": '{"appeals": "month"}', "settings-channels": '{"channels": ["post"]}'})
     with app.app_context():
         plugins = db.session.get(Tenant, tenant.id).plugins
