@@ -64,7 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from .jobs import CAPABILITY_TICK
     from .plugins import get_plugin_manager
     from .tenancy import reset_tenant_after_request
-    from .web import CAPABILITY_VIEWS, admin, api, auth, centre, office, public
+    from .web import CAPABILITY_VIEWS, admin, api, auth, centre, office, people, public
 
     # Plugin blueprints first, so a plugin can add pages under the core's prefixes.
     for plugin_name, bp in get_plugin_manager().call_flat(None, "otklik_blueprints"):
@@ -73,7 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     capabilities = load(CAPABILITY_VIEWS)
     load(CAPABILITY_TICK)  # their tick duties: a worker's app fails to start, not its first tick
     api.register_tenant_api()
-    for module in (auth, admin, centre, api, office):
+    for module in (auth, admin, centre, api, office, people):
         app.register_blueprint(module.bp)
     for module in capabilities:
         app.register_blueprint(module.bp)

@@ -19,8 +19,12 @@ from .. import sessions
 from ..extensions import db, limiter
 from ..models import Tenant
 from ..tenancy import across_tenants
+from ..vocabulary import ROLE_LABELS
 
 bp = Blueprint("auth", __name__)
+
+# What a person with a one-time password may still open: the account page to choose their own, and the way out.
+_OPEN_TO_ONE_TIME = {"auth.account", "auth.password", "auth.logout", "auth.set_language", "auth.health", "static"}
 
 
 class LoginForm(FlaskForm):
@@ -84,6 +88,17 @@ def home_url_for(user) -> str:
     return url_for("auth.account")
 
 
+@bp.before_app_request
+def _one_time_password_first():
+    """After an administrator's reset, every page leads to the account page until the person sets their own
+    password (the one-time one was seen by the administrator)."""
+    if (current_user.is_authenticated and getattr(current_user, "must_change_password", False)
+            and request.endpoint not in _OPEN_TO_ONE_TIME and not request.path.startswith("/api/")):
+        flash(_("You signed in with a one-time password: choose your own password to go on."), "info")
+        return redirect(url_for("auth.account"))
+    return None
+
+
 @bp.route("/")
 def index():
     if current_user.is_authenticated:
@@ -129,9 +144,11 @@ def _account_page(password_form: PasswordForm, status: int = 200):
     rows = []
     for m in memberships_of(current_user):
         tenant = db.session.get(Tenant, m.tenant_id)
-        rows.append((tenant, m.role))
+        rows.append((tenant, ROLE_LABELS.get(m.role, m.role)))
+    global_role = {"admin": _("Regional administrator"), "analyst": _("Analyst of the Analytical Centre")}.get(
+        current_user.global_role or "")
     open_sessions = [(s, sessions.is_current(s)) for s in sessions.open_sessions(current_user.id)]
-    return render_template("auth/account.html", rows=rows, sessions=open_sessions,
+    return render_template("auth/account.html", rows=rows, sessions=open_sessions, global_role=global_role,
                            password_form=password_form), status
 
 
@@ -148,7 +165,11 @@ def password():
         g.password_refused = True
         form.current.errors = [_("The current password is wrong.")]
         return _account_page(form, 422)
+    if form.new.data == form.current.data:
+        form.new.errors = [_("The new password must differ from the current one.")]
+        return _account_page(form, 422)
     user.set_password(form.new.data)
+    user.must_change_password = False
     sessions.sign_in(user)  # flushes the new hash first: the old sessions end, then this browser's new one opens
     db.session.commit()
     flash(_("The password is changed. Every other browser signed in to this account is signed out."), "success")
