@@ -217,7 +217,15 @@ class _Version:
         self.__dict__.update(values)
 
 
+def _read_in_autocommit() -> None:
+    """On PostgreSQL a publication page's reads run in autocommit: they are single SELECTs of frozen rows, so
+    BEGIN and ROLLBACK would add two round trips and nothing else (the public survey form does the same)."""
+    if not db.session().in_transaction() and db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def _enter_with_versions(slug: str, artifact: str, period: str) -> list[_Version]:
+    _read_in_autocommit()
     rows = db.session.execute(_page_query(), {"slug": slug, "artifact": artifact, "period": period}).mappings().all()
     if not rows:
         abort(404)
