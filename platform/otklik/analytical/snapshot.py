@@ -68,7 +68,7 @@ def month_analyses(month: Period) -> list[Analysis]:
     """Per kind, the finished analysis the month's report shows: that month's own, else the longest period that
     ends in it (a quarter's in March, a year's in December)."""
     rows = db.session.execute(select(Analysis).where(
-        Analysis.status == "done", Analysis.period_end >= month.start, Analysis.period_end <= month.end,
+        Analysis.status == "done", Analysis.period_end >= month.start, Analysis.period_end <= month.last_day,
     )).scalars().all()
     chosen: dict[str, Analysis] = {}
     for a in sorted(rows, key=lambda a: (a.period != month.name, a.period_start or date.max)):
@@ -268,7 +268,7 @@ def painmap_json(tenant, month: Period, k: int) -> dict:
 
     versions = [of_period(a.period) for a in month_analyses(month)]
     version = next((v for v in versions if v is not None), None) or of_period(month.name)
-    rows = version.rows if version is not None else frozen_rows(tenant, month.end)
+    rows = version.rows if version is not None else frozen_rows(tenant, month.end)  # overdue: due by the last day
     cells = [{"question": str(r["id"]), "option": "pain", "count": r.get("n"), "respondents": r.get("N")}
              if isinstance(r.get("n"), int) and isinstance(r.get("N"), int) else
              {"question": str(r["id"]), "option": "pain"} for r in rows]
@@ -308,7 +308,7 @@ def build(tenant, period: str, base_url: str = "") -> dict:
                        "region": tenant.region, "act": tenant.legal_act,
                        "act_date": tenant.act_date.isoformat() if tenant.act_date else None},
             "period": month.name, "period_title": period_title(month.name),
-            "period_start": month.start.isoformat(), "period_end": month.end.isoformat(),
+            "period_start": month.start.isoformat(), "period_end": month.last_day.isoformat(),
             "recommendation": str(RECOMMENDATION),
             "analyses": analyses,
             "painmap": painmap_json(tenant, month, k),

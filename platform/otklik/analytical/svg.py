@@ -12,12 +12,12 @@ from ..results.figures import figure
 
 WIDTH = 640
 ROW = 22
-LABEL_W = 250
+LABEL_W = 300
 BAR_W = WIDTH - LABEL_W - 90
 COLOURS = ("#1f5f99", "#8a4f00")  # this period, previous period (4.5:1 on white)
 
 
-def _short(text: str, limit: int = 42) -> str:
+def _short(text: str, limit: int = 44) -> str:
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

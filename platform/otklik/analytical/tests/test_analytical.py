@@ -118,6 +118,33 @@ def test_key_figures_change_and_intervals_by_hand(app, vladimir):
         assert "50" in points and "40" in points and "+10" in points
 
 
+def test_position_in_the_centres_funnel_plots(app, vladimir, make_tenant):
+    """A second authority (Omsk's profile) with 100 appeals in March 2025, 40 complaints of which 10 unsatisfied.
+    Unsatisfied share: Vladimir 20 of 25 = 0.8; pooled (20 + 10) / (25 + 40) = 30 / 65 = 0.461538. Vladimir's 25
+    complaints are under the Centre's minimum volume of 30: no verdict. The other authority is a dot, unnamed."""
+    import json
+
+    other = make_tenant("omsk", slug="omsk-funnel")
+    with app.app_context():
+        add_appeals(other, [dict(r, external_id=f"O-{i}") for i, r in enumerate(month_rows("03", 30, 10, 60))])
+        analysed(other, "appeals", "2025-03")
+    report_id = draft(app, vladimir)
+    with app.app_context():
+        report = _by_id(report_id)
+        funnels = {f["indicator"]: f for f in report.snapshot["funnels"]}
+        unsat = funnels["unsatisfied_share"]
+        assert (unsat["value"], unsat["n"], unsat["authorities"]) == (0.8, 25, 2)
+        assert unsat["pooled"] == pytest.approx(30 / 65, abs=1e-4)
+        assert unsat["verdict"] is None and unsat["verdict_label"] == "—"
+        assert sorted((p["n"], p["value"], p["self"]) for p in unsat["points"]) == [(25, 0.8, True),
+                                                                                    (40, 0.25, False)]
+        assert "Омской" not in json.dumps(report.snapshot["funnels"], ensure_ascii=False)
+        assert "omsk-funnel" not in json.dumps(report.snapshot["funnels"], ensure_ascii=False)
+    data = finalise(app, vladimir, report_id)
+    text = _pdf_text(data)
+    assert "Положение среди органов" in text and "46,2" in text and "(n = 25)" in text
+
+
 def _pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
