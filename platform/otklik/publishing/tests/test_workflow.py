@@ -82,8 +82,11 @@ def test_a_correction_that_would_show_a_hidden_cell_is_refused(app, run_jobs, vl
         assert draft_of().id == v1_id  # the worker drafted nothing
         with pytest.raises(service.Refused) as refused:
             service.build_draft(tenant, "appeals_analysis", "2026-Q3")
-        assert "Почта" in refused.value.reason or "Личный прием" in refused.value.reason
-        assert "version 1" in refused.value.clause or "версии 1" in refused.value.clause
+        # post and reception, count and share each: four cells version 1 hid
+        assert refused.value.reason == ("исправление показало бы ячейку «Почта» / count блока by_channel, скрытую в "
+                                        "опубликованной версии (таких ячеек: 4)")
+        assert refused.value.clause == ("Контроль раскрытия при исправлениях (docs/PUBLISHING.md), по сравнению с "
+                                        "версией 1")
         assert db.session.query(Publication).count() == 1
 
 
