@@ -3,7 +3,7 @@ person approves), and at every tick the scheduled publications whose time came."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
@@ -20,8 +20,11 @@ def draft_after_analysis(tenant, analysis) -> None:
 
 
 def publish_scheduled(tenant, today: date) -> list[str]:
-    """The tenant's scheduled versions whose time came are published; one the act now forbids is said so."""
-    now = datetime.now(UTC)
+    """The tenant's scheduled versions whose time came are published; one the act now forbids is said so. The tick
+    gives the tenant's local day: what was scheduled before that day began is due too (a tick run late, or for a
+    later day, catches up), and otherwise the clock decides."""
+    day_start = datetime.combine(today, time.min, tenant.tz).astimezone(UTC)
+    now = max(datetime.now(UTC), day_start)
     due = db.session.execute(select(Publication).where(Publication.status == "scheduled",
                                                        Publication.scheduled_for <= now)).scalars().all()
     out = []

@@ -141,3 +141,20 @@ def test_publish_without_approval_and_the_policy_at_every_step(app, run_jobs, ma
             service.build_draft(t, "appeals_analysis", "2026-Q3")
         assert "п. 21" in refused.value.clause
         assert "запрещена" in refused.value.message or "refused" in refused.value.message
+
+
+def test_the_tick_publishes_a_scheduled_version(app, run_jobs, vladimir):
+    from otklik.jobs import tick
+
+    with Scope(app, vladimir):
+        v1 = draft_of()
+        when = datetime(2099, 3, 2, 9, 0, tzinfo=UTC)
+        service.schedule(v1, None, when)
+        v1_id = v1.id
+    assert not any("published appeals_analysis" in w for w in tick("2099-03-01T12:00:00+00:00")["warnings"])
+    with Scope(app, vladimir):
+        assert db.session.get(Publication, v1_id).status == "scheduled"
+    done = tick("2099-03-03T12:00:00+00:00")["warnings"]
+    assert "vlad-flow: published appeals_analysis 2026-Q3 v1" in done
+    with Scope(app, vladimir):
+        assert db.session.get(Publication, v1_id).status == "published"
