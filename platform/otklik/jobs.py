@@ -157,7 +157,7 @@ def enqueue_once(func: str, *args, job_id: str, description: str, queue: Queue |
         raise QueueUnavailable(f"Redis unreachable, {job_id} stays queued: {exc}") from exc
 
 
-def recover_job(row, now: datetime, enqueue) -> str | None:
+def recover_job(row, now: datetime, enqueue, connection: Redis | None = None) -> str | None:
     """Make a `queued` or `running` row's work exist, once; `row` has `status` and `job_id`, `enqueue(row)` puts it
     on the queue (through `enqueue_once`). Returns what was done, for the tick's log:
 
@@ -166,8 +166,8 @@ def recover_job(row, now: datetime, enqueue) -> str | None:
     - `waiting`: RQ put a lost job back for a retry; the `running` row says `queued` again;
     - `failed`: RQ used every retry of a job whose workers kept dying; the row says `failed`;
     - None: the job waits or runs, nothing to do.
-    The caller commits."""
-    state = job_state(row.job_id, now)
+    The caller commits. `connection`: the tick's Redis connection (one for the pass, not a new one per row)."""
+    state = job_state(row.job_id, now, connection)
     if state == "running" or (state == "waiting" and row.status == "queued"):
         return None
     if state == "waiting":
@@ -204,6 +204,34 @@ def claim_analysis(tenant, kind: str, period: str, trigger: str = "schedule"):
     return analysis
 
 
+def claim_due(tenant, due: list[tuple[str, str]], trigger: str = "schedule") -> list[tuple[int, str, str]]:
+    """Insert the tenant's (kind, period) rows in one statement; returns (id, kind, period) of those it inserted.
+    The unique key decides (ON CONFLICT DO NOTHING): what another tick or a person claimed first is skipped, so
+    two ticks at once enqueue each analysis once. One round trip per tenant instead of four per period."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from .models import Analysis
+    from .models.base import utcnow
+    from .periods import parse_period
+
+    if not due:
+        return []
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    created = utcnow()
+    rows = []
+    for kind, name in due:
+        period = parse_period(name)  # the bounds the model's validator would set
+        rows.append({"tenant_id": tenant.id, "kind": kind, "period": name, "period_start": period.start,
+                     "period_end": period.last_day, "status": "queued", "trigger": trigger, "error": "",
+                     "job_id": analysis_job_id(tenant.slug, kind, name), "created_at": created})
+    table = Analysis.__table__
+    stmt = (insert(table).values(rows).on_conflict_do_nothing(index_elements=["tenant_id", "kind", "period"])
+            .returning(table.c.id, table.c.kind, table.c.period))
+    claimed = [tuple(row) for row in db.session.execute(stmt).all()]
+    db.session.commit()  # the rows exist before their jobs: a worker that takes one finds it queued
+    return claimed
+
+
 def tick(now: str | None = None) -> dict:
     """One scheduler pass over every tenant: enqueue what is due, once. Returns what it did."""
     return _tick(datetime.fromisoformat(now) if now else datetime.now(UTC))
@@ -211,7 +239,7 @@ def tick(now: str | None = None) -> dict:
 
 @in_app
 def _tick(now: datetime) -> dict:
-    from .models import Tenant
+    from .models import Analysis, Tenant
     from .periods import local_today
     from .schedule import due_periods, tenant_schedule
     from .tenancy import across_tenants, tenant_scope
@@ -225,13 +253,15 @@ def _tick(now: datetime) -> dict:
         tenant = db.session.get(Tenant, tenant_id)
         with tenant_scope(tenant):
             today = local_today(tenant.tz, now)
-            for entry in tenant_schedule(tenant):
-                volume = volume_counter(tenant, entry.kind)
-                for period in due_periods(tenant, entry, today, volume):
-                    analysis = claim_analysis(tenant, entry.kind, period.name)
-                    if analysis is not None:
-                        enqueue_analysis(analysis, tenant.slug, queue)
-                        enqueued.append(analysis.job_id)
+            # what the tenant already has is not claimed again (one query instead of a failed INSERT per period)
+            have = {(kind, period) for kind, period in db.session.execute(select(Analysis.kind, Analysis.period))}
+            due = [(entry.kind, period.name) for entry in tenant_schedule(tenant)
+                   for period in due_periods(tenant, entry, today, volume_counter(tenant, entry.kind))]
+            for analysis_id, kind, period in claim_due(tenant, [d for d in dict.fromkeys(due) if d not in have]):
+                job_id = analysis_job_id(tenant.slug, kind, period)
+                enqueue_once("otklik.jobs.run_analysis", analysis_id, job_id=job_id, description=f"analysis {job_id}",
+                             queue=queue)
+                enqueued.append(job_id)
             warnings += duty_warnings(tenant, today)
             for duty in TICK_DUTIES:  # imports first, analyses after: in the queue as data flows
                 if duty.recover is not None:
@@ -258,12 +288,12 @@ def recover_analyses(tenant, now: datetime, queue: Queue) -> list[str]:
     rows = db.session.execute(select(Analysis).where(Analysis.status.in_(("queued", "running")))).scalars().all()
     for analysis in rows:
         analysis.job_id = analysis.job_id or analysis_job_id(tenant.slug, analysis.kind, analysis.period)
-        action = recover_job(analysis, now, lambda a: enqueue_analysis(a, tenant.slug, queue, now))
+        action = recover_job(analysis, now, lambda a: enqueue_analysis(a, tenant.slug, queue, now), queue.connection)
         if action == "failed":
             analysis.error, analysis.finished_at = str(GAVE_UP), now
         if action is not None:
             done.append(f"{analysis.job_id}: {action}")
-        db.session.commit()
+            db.session.commit()  # only a changed row: a commit per waiting row would expire and reload every row
     return done
 
 
