@@ -739,8 +739,10 @@ def import_file(session, tenant, source: bytes | str | Path, filename: str = "",
     try:
         src, columns, chunks = read_chunks(source, filename or str(source if isinstance(source, str) else ""),
                                            mapping)
-        estimate = src.estimated_rows or 0
-        report = (lambda done: progress(done, max(estimate, done))) if progress else None
+        estimate = src.estimated_rows or 0  # 0: not known without reading the file (the bar shows no share)
+        report = (lambda done: progress(done, max(estimate, done) if estimate else 0)) if progress else None
+        if report:
+            report(0)
         result = import_frames(session.connection(), ctx, chunks, columns, progress=report)
     except BaseException:
         session.rollback()

@@ -24,8 +24,8 @@ CODED = ("kind", "audience", "client_type", "outcome", "channel")
 # any interface language). A 59-FZ «заявление» is our `request`.
 OTHER_WORDS = {
     "kind": {"request": ("Заявление",), "appeal": ("Обращение гражданина",)},
-    "audience": {"external": ("Внешние", "Внешний", "Внешний клиент"),
-                 "internal": ("Внутренние", "Внутренний", "Внутренний клиент")},
+    "audience": {"external": ("Внешние", "Внешний", "Внешний клиент", "Внешние клиенты"),
+                 "internal": ("Внутренние", "Внутренний", "Внутренний клиент", "Внутренние клиенты")},
     "client_type": {"individual": ("Гражданин", "Физлицо", "ФЛ"), "legal_entity": ("Организация", "Юрлицо", "ЮЛ")},
     "outcome": {"explained": ("Дано разъяснение", "Разъяснено"), "pending": ("В работе",)},
     "channel": {"website": ("Сайт", "Интернет-приемная", "Электронная приемная"), "email": ("E-mail", "Email"),

@@ -28,9 +28,11 @@ from ..tenancy import get_or_404, register_tenant_blueprint
 from ..vocabulary import APPEAL_KIND_LABELS, AUDIENCE_LABELS, AUDIENCES, CLIENT_TYPE_LABELS
 from ..vocabulary import OUTCOME_LABELS as VOCABULARY_OUTCOMES
 from . import deadlines
+from .blank import blank_csv, blank_xlsx, column_notes
 from .classifier import SECTIONS, ClassifierError, check_code, load_classifier, loaded_codes
 from .importer import FIELDS, ImportRefused, import_records, read_chunks, report_csv
 from .importers import layouts, resolve
+from .values import CODED, OTHER_WORDS, parse_value_lines, vocabulary
 
 bp = Blueprint("intake", __name__, url_prefix="/<tenant_slug>/office/appeals")
 register_tenant_blueprint(bp)
@@ -331,7 +333,20 @@ def upload():
         return redirect(url_for(".batch", batch_id=batch.id))
     recent = db.session.execute(select(ImportBatch).order_by(ImportBatch.created_at.desc()).limit(10)).scalars().all()
     return render_template("office/intake/upload.html", form=form, recent=recent, status_labels=BATCH_STATUS,
-                           fields=FIELDS)
+                           fields=FIELDS, allowed=vocabulary(g.tenant).allowed, notes=column_notes(),
+                           other_words=OTHER_WORDS)
+
+
+@bp.route("/import/template.<any(xlsx, csv):fmt>")
+@office_required("operator")
+def import_template(fmt):
+    """The blank file: the canonical header, and in the XLSX the allowed values of the coded columns."""
+    if fmt == "csv":
+        return Response(blank_csv(), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="appeals-template.csv"'})
+    return Response(blank_xlsx(g.tenant),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="appeals-template.xlsx"'})
 
 
 def _mapping_of(batch):
@@ -374,9 +389,17 @@ def _progress(batch) -> dict:
     elif batch.status == "done":
         done = total = batch.total_rows
     finished = batch.status in ("done", "refused", "failed")
-    percent = 100 if finished else (round(100 * done / total) if total else 0)
-    return {"id": batch.id, "status": batch.status, "status_label": str(BATCH_STATUS.get(batch.status, "")),
-            "done": done, "total": total, "percent": min(percent, 100), "finished": finished,
+    # a known total gives a share (below 100 until the rows are stored); an unknown one an indeterminate bar
+    percent = 100 if finished else (min(round(100 * done / total), 99) if total else None)
+    label = str(BATCH_STATUS.get(batch.status, ""))
+    if total and batch.status in ("running", "done"):
+        text = _("%(status)s: %(done)s of %(total)s rows", status=label, done=done, total=total)
+    elif done:
+        text = _("%(status)s: %(done)s rows read", status=label, done=done)
+    else:
+        text = label
+    return {"id": batch.id, "status": batch.status, "status_label": label, "text": text,
+            "done": done, "total": total, "percent": percent, "finished": finished,
             "inserted": batch.inserted, "updated": batch.updated, "unchanged": batch.unchanged,
             "errors": batch.error_count}
 
@@ -435,25 +458,40 @@ MAPPING_COLUMN_MAX = 200  # longer than any real header
 @office_required("officer")
 def mappings():
     form = FlaskForm()
+    vocab = vocabulary(g.tenant)
+    value_errors: dict[str, str] = {}
     if request.method == "POST" and form.validate_on_submit():
         name = request.form.get("name", "").strip()
         columns = {f: request.form.get(f"col_{f}", "").strip() for f in FIELDS if request.form.get(f"col_{f}", "").strip()}
-        if not name or not columns:
+        values = {}
+        for fname in CODED:
+            mapped, bad = parse_value_lines(fname, request.form.get(f"val_{fname}", ""), vocab)
+            if bad:
+                value_errors[fname] = _("Not understood: %(lines)s. Write one per line: the value in the file = "
+                                        "a code or its name. Allowed: %(allowed)s.",
+                                        lines="; ".join(f"«{line}»" for line in bad[:5]),
+                                        allowed=vocab.allowed_text(fname))
+            elif mapped:
+                values[fname] = mapped
+        if not name or not (columns or values):
             flash(_("Give the mapping a name and at least one column."), "error")
         elif len(name) > MAPPING_NAME_MAX or any(len(c) > MAPPING_COLUMN_MAX for c in columns.values()):
             # refused, not cut: a cut name could silently overwrite another saved mapping
             flash(_("A mapping's name is at most %(name)s characters and a column's at most %(column)s.",
                     name=MAPPING_NAME_MAX, column=MAPPING_COLUMN_MAX), "error")
+        elif value_errors:
+            flash(_("The mapping is not saved: some values are not understood."), "error")
         else:
             m = db.session.execute(select(ImportMapping).where(ImportMapping.name == name)).scalar_one_or_none()
             if m is None:
-                db.session.add(ImportMapping(name=name, columns=columns))
+                db.session.add(ImportMapping(name=name, columns=columns, values=values))
             else:
-                m.columns = columns
+                m.columns, m.values = columns, values
             db.session.commit()
             flash(_("Mapping %(name)s saved.", name=name), "success")
             return redirect(url_for(".mappings"))
-    return render_template("office/intake/mappings.html", form=form, mappings=_mappings(), fields=FIELDS)
+    return render_template("office/intake/mappings.html", form=form, mappings=_mappings(), fields=FIELDS,
+                           coded=CODED, allowed=vocab.allowed, value_errors=value_errors, notes=column_notes())
 
 
 class ClassifierForm(FlaskForm):

@@ -69,7 +69,7 @@ CASES = {
                         "a.csv", "bad_line", None),
     "other_tenant": (csv_bytes([row(tenant="omsk-test")], header=HEADER + ["tenant"]), "a.csv", "other_tenant",
                      "tenant"),
-    "koi8_text": (csv_bytes([row(channel="сайт")], encoding="koi8-r"), "a.csv", "channel", "channel"),
+    "koi8_text": (csv_bytes([row(channel="голубиная почта")], encoding="koi8-r"), "a.csv", "channel", "channel"),
     "latin1_french": (csv_bytes([french()], encoding="latin-1"), "a.csv", "encoding", None),
     "dos_866": (csv_bytes([row(reason="Задержка выплаты пособия")], encoding="cp866"), "a.csv", "encoding", None),
     "utf16_without_bom": ((";".join(HEADER) + "\n").encode("utf-16-le"), "a.csv", "encoding", None),
@@ -129,7 +129,12 @@ def test_errors_in_russian_name_row_column_value(app, tenant):
             import_file(db.session, t, csv_bytes(GOOD + [row("A-3", channel="telegraph")]), "a.csv")
     (e,) = refused.value.errors
     assert (e["row"], e["column"], e["value"]) == (4, "channel", "telegraph")
-    assert e["reason"] == "Канал не входит в каналы этого органа."
+    # the refusal lists Vladimir's channels (tenants/vladimir.toml), in words and codes
+    assert e["reason"] == (
+        "Канал не входит в каналы этого органа. Допустимы: «Электронная приемная официального сайта» (website), "
+        "«Электронная почта» (email), «Почта» (post), «Личный прием» (reception), «Платформа обратной связи (ПОС)» "
+        "(pos), «Официальные страницы в социальных сетях» (social), «Консультационная линия» (hotline), "
+        "«Онлайн-опрос (ссылка, QR-код)» (survey_online), «Офлайн-опрос (бумажная анкета)» (survey_offline).")
 
 
 def test_report_defuses_formulas(app):
