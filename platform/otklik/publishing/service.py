@@ -416,17 +416,26 @@ class Row:
 
 
 def office_list(tenant) -> list[Row]:
-    """Every publication of the tenant by period (latest first), each with its newest version and the one the
-    public reads."""
+    """Every publication of the tenant by period, latest period first (by its end: 2026-Q3 after 2026-08), each
+    with its newest version and the one the public reads."""
+    from ..periods import BadPeriod, parse_period
+
     rows = db.session.execute(select(Publication).where(Publication.tenant_id == tenant.id)
-                              .order_by(Publication.period.desc(), Publication.artifact,
-                                        Publication.version.desc())).scalars().all()
+                              .order_by(Publication.artifact, Publication.version.desc())).scalars().all()
     seen: dict[tuple, Row] = {}
     for pub in rows:
         key = (pub.artifact, pub.period)
         if key not in seen:
             seen[key] = Row(pub.artifact, pub.period, pub, current_version(tenant, pub.artifact, pub.period))
-    return list(seen.values())
+
+    def order(row: Row):
+        try:
+            period = parse_period(row.period)
+            return (-period.end.toordinal(), period.start.toordinal(), row.artifact)
+        except BadPeriod:
+            return (1, 0, row.artifact)
+
+    return sorted(seen.values(), key=order)
 
 
 EMPLOYEE_CLAUSE = "Результаты опросов сотрудников (внутренних клиентов) не публикуются (DOMAIN.md, «Publication and disclosure»)"

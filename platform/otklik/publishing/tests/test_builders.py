@@ -40,6 +40,12 @@ def nenets(app, make_tenant):
     return tenant
 
 
+def pub_tenant(pub):
+    from otklik.models import Tenant
+
+    return db.session.get(Tenant, pub.tenant_id)
+
+
 def block(payload, block_id):
     return next(b for b in payload["blocks"] if b["id"] == block_id)
 
@@ -59,6 +65,7 @@ def test_the_appeals_analysis_is_drafted_after_the_analysis(app, run_jobs, vladi
         assert p["period"] == {"name": "2026-Q3", "title": "III квартал 2026 г.", "start": "2026-07-01",
                                "end": "2026-09-30"}
         assert p["section"] == "Аналитические материалы по итогам обращений в Министерство" and p["min_cell"] == 5
+        assert service.section_of(pub_tenant(pub), "survey_summary") == "Опросы"  # Vladimir 12
         # 40 appeals; 12 complaints: 7 satisfied = 58.3 %, 5 unsatisfied = 41.7 %; 6 of 40 redirected = 15.0 %
         assert table(p, "figures", "count", "share") == [(40, None), (12, None), (7, 58.3), (5, 41.7), (6, 15.0)]
         assert "поступило 40 обращений" in block(p, "figures")["summary"]
