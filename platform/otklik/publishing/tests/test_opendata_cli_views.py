@@ -101,6 +101,18 @@ def test_the_office_pages(app, client, vladimir, make_user, make_tenant, login_a
                            follow_redirects=True)
     assert "Публикация запрещена: акт оставляет это внутри ведомства. Порядок не предусматривает" in response.get_data(
         as_text=True)
+    # bad input is said in Russian, and nothing is written
+    for data in ({"artifact": "appeals_analysis", "period": "третий квартал"}, {"artifact": "salaries",
+                                                                              "period": "2026-Q3"}):
+        text = client.post("/vlad-open/office/publications/build", data=data, follow_redirects=True).get_data(
+            as_text=True)
+        assert "не в формате ГГГГ-ММ" in text or "Выберите, что публиковать" in text
+    text = client.post(f"/vlad-open/office/publications/{pub_id}/withdraw", data={"reason": ""},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Заполните форму: Причина" in text
+    with Scope(app, vladimir):
+        assert db.session.query(Publication).count() == 1
+        assert db.session.get(Publication, pub_id).status == "published"
     # another authority's publication is 404
     other = make_tenant("vladimir", slug="vlad-other")
     make_user("officer@vlad.example", tenant=other, role="officer")
