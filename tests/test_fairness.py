@@ -88,3 +88,11 @@ def test_a_small_body_never_gets_a_verdict():
     assert verdict(30, 30, 0.3) == "above"  # at the minimum it is judged
     assert verdict(29, 29, 0.3, min_volume=10) == "above"  # the minimum is a setting
     assert verdict(5, 0, 0.3) is None and verdict(5, 40, None) is None
+
+
+def test_verdicts_at_once_are_the_verdicts_one_by_one():
+    from otklik.fairness import verdicts
+
+    pairs = [(0, 0), (29, 29), (10, 100), (30, 100), (45, 100), (300, 1000), (262, 1000), (340, 1000), (None, 50)]
+    assert verdicts(pairs, 0.3) == [verdict(s, n, 0.3) for s, n in pairs]
+    assert verdicts(pairs, None) == [None] * len(pairs)

@@ -323,10 +323,10 @@ def judge(rows: list[Row], minimum_volume: int) -> dict[str, float | None]:
         pairs = [(r.measures[key].successes, r.measures[key].n) for r in rows
                  if key in r.measures and r.measures[key].n]
         p0 = pooled[key] = fairness.pooled_share(pairs)
-        for row in rows:
-            m = row.measures.get(key)
-            if m is not None and m.n:
-                m.verdict = fairness.verdict(m.successes, m.n, p0, minimum_volume)
+        judged = [r.measures[key] for r in rows if key in r.measures and r.measures[key].n]
+        for m, verdict in zip(judged, fairness.verdicts([(m.successes, m.n) for m in judged], p0, minimum_volume),
+                              strict=True):
+            m.verdict = verdict
     return pooled
 
 
