@@ -38,9 +38,6 @@ def _register_site(state) -> None:
     """`site` comes with `bp` (web/__init__.py registers the public blueprint alone)."""
     state.app.register_blueprint(site)
 
-PUBLIC_SECTIONS: list[tuple[int, str, object]] = []
-"""(order, template, context function) extra sections of the public home that a capability may add."""
-
 LOW_VISION_COOKIE = "low_vision"  # value "1": it says how to draw the pages, and identifies nobody
 LOW_VISION_AGE = 365 * 24 * 3600
 CACHE_CONTROL = "public, max-age=60"  # short: a withdrawal must reach readers soon; 304s make revalidation cheap
@@ -141,6 +138,12 @@ def public_offer(tenant) -> dict:
 def _etag(*parts) -> str:
     text = json.dumps([*parts, str(get_locale()), low_vision()], default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _tenant_key() -> tuple:
+    """What of the authority's row a page shows (its header and footer): part of every page's ETag."""
+    t = g.tenant
+    return t.id, t.slug, t.name, t.short_name, t.region
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -267,16 +270,11 @@ def home():
     sections: dict[str, list] = {}
     for pub in current:
         sections.setdefault(pub.section or "", []).append(pub)
-    extra = [(template, context()) for _o, template, context in sorted(PUBLIC_SECTIONS, key=lambda s: s[0])]
     offer = public_offer(g.tenant)
-    etag = _etag("home", g.tenant.id, g.tenant.name, offer, [(p.id, p.status, p.payload_sha256) for p in rows],
-                 [t for t, _c in extra])
+    etag = _etag("home", _tenant_key(), offer, [(p.id, p.status, p.payload_sha256) for p in rows])
     last = max((_aware(p.published_at) for p in current if p.published_at), default=None)
-    if extra:  # a capability's section is not a snapshot: render it each time
-        return make_response(render_template("public/home.html", tenant=g.tenant, sections=sections,
-                                              offer=offer, extra=extra))
     return _static_response(etag, last, lambda: render_template(
-        "public/home.html", tenant=g.tenant, sections=sections, offer=offer, extra=extra))
+        "public/home.html", tenant=g.tenant, sections=sections, offer=offer))
 
 
 @bp.route("/publications/")
@@ -288,7 +286,7 @@ def archive():
             shown = by_period.setdefault(pub.period, [])
             if not any(p.artifact == pub.artifact for p in shown):  # the newest public version of each
                 shown.append(pub)
-    etag = _etag("archive", g.tenant.id, g.tenant.name, [(p.id, p.status, p.payload_sha256) for p in rows])
+    etag = _etag("archive", _tenant_key(), [(p.id, p.status, p.payload_sha256) for p in rows])
     last = max((_aware(p.published_at) for p in rows if p.published_at), default=None)
     return _static_response(etag, last, lambda: render_template(
         "public/archive.html", tenant=g.tenant, by_period=by_period))
@@ -306,7 +304,7 @@ def _render_version(slug: str, artifact: str, period: str, number: int | None) -
     if shown.status == "withdrawn":
         return _withdrawn(shown, versions)
     current = next((v for v in versions if v.status == "published"), None)
-    etag = _etag("publication", g.tenant.id, g.tenant.name, artifact, period, shown.version, shown.payload_sha256,
+    etag = _etag("publication", _tenant_key(), artifact, period, shown.version, shown.payload_sha256,
                  number is None, _history_key(versions))
     return _static_response(etag, shown.published_at, lambda: render_template(
         "public/publication.html", tenant=g.tenant, pub=shown, payload=_payload(shown.id), versions=versions,
@@ -378,7 +376,7 @@ def feed():
     """New publications (every published version, corrections included) as an Atom feed (RFC 4287)."""
     rows = [p for p in _public_rows(g.tenant.id) if p.status in ("published", "superseded") and p.published_at]
     rows.sort(key=lambda p: (_aware(p.published_at), p.id), reverse=True)
-    etag = _etag("feed", g.tenant.id, g.tenant.name, [(p.id, p.status, p.payload_sha256) for p in rows])
+    etag = _etag("feed", _tenant_key(), [(p.id, p.status, p.payload_sha256) for p in rows])
     last = _aware(rows[0].published_at) if rows else None
 
     def render():
