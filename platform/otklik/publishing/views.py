@@ -15,11 +15,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..access import ROLE_RANK, office_required, tenant_role
-from ..capabilities import add_office_nav
+from ..capabilities import add_home_panel, add_office_nav
+from ..extensions import db
 from ..models import Publication
 from ..models.publication import PUBLICATION_ARTIFACTS
 from ..periods import BadPeriod, local_today, parse_period
@@ -53,6 +55,12 @@ class StepForm(FlaskForm):
     """Approve or publish now: nothing to fill."""
 
 
+class ApproveForm(FlaskForm):
+    """Approve; a correction (version 2 and later) says what it changes, if its draft does not say it yet."""
+
+    note = TextAreaField(_l("What this version changes"), validators=[Length(max=2000)])
+
+
 class NoteForm(FlaskForm):
     note = TextAreaField(_l("What this version changes"), validators=[DataRequired(), Length(max=2000)])
 
@@ -63,6 +71,16 @@ class ReasonForm(FlaskForm):
 
 class ScheduleForm(FlaskForm):
     day = DateField(_l("Publication date"), validators=[DataRequired()])
+
+
+def _waiting() -> dict:
+    """The office home's panel: versions waiting for a decision (drafts) or for their day (scheduled)."""
+    rows = db.session.execute(select(Publication).where(Publication.status.in_(("draft", "approved", "scheduled")))
+                              .order_by(Publication.period.desc(), Publication.artifact)).scalars().all()
+    return {"waiting": rows, "labels": ARTIFACT_LABELS, "status_title": service.status_title}
+
+
+add_home_panel("office/publishing/_home_panel.html", _waiting, order=65)
 
 
 @bp.context_processor
@@ -134,7 +152,9 @@ def show(pub_id: int):
     return render_template("office/publishing/show.html", pub=pub, payload=pub.payload, diff=service.diff(pub),
                            hidden=hidden, versions=service.versions(g.tenant, pub.artifact, pub.period),
                            note_form=NoteForm(), reason_form=ReasonForm(), schedule_form=ScheduleForm(),
-                           step_form=StepForm(), today=local_today(g.tenant.tz))
+                           step_form=StepForm(), approve_form=ApproveForm(), today=local_today(g.tenant.tz),
+                           columns={(b.get("id"), c.get("key")): c.get("title") for b in pub.payload.get("blocks") or []
+                                    for c in b.get("columns") or []})
 
 
 def _column_title(payload: dict, block_id, key) -> str:
@@ -167,8 +187,8 @@ def _step(pub_id: int, step, done: str, form_class=StepForm):
 @bp.route("/<int:pub_id>/approve", methods=["POST"])
 @office_required("officer")
 def approve(pub_id: int):
-    return _step(pub_id, lambda pub, form: service.approve(pub, _uid()),
-                 _("Approved. Publish it now or schedule a date."))
+    return _step(pub_id, lambda pub, form: service.approve(pub, _uid(), note=form.note.data),
+                 _("Approved. Publish it now or schedule a date."), ApproveForm)
 
 
 @bp.route("/<int:pub_id>/publish", methods=["POST"])

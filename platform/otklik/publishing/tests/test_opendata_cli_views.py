@@ -87,6 +87,8 @@ def test_the_office_pages(app, client, vladimir, make_user, make_tenant, login_a
     assert client.post(f"/vlad-open/office/publications/{pub_id}/approve").status_code == 403
     client.get("/logout")
     login_as("officer@vlad.example")
+    home = client.get("/vlad-open/office/").get_data(as_text=True)
+    assert "Публикации ждут решения" in home and f"/office/publications/{pub_id}" in home
     listing = client.get("/vlad-open/office/publications/").get_data(as_text=True)
     assert f"/office/publications/{pub_id}" in listing and "п. 21" in listing
     html = client.get(f"/vlad-open/office/publications/{pub_id}").get_data(as_text=True)
