@@ -315,3 +315,24 @@ def test_office_builds_edits_finalises_and_the_centre_downloads(app, client, vla
     assert "март 2025" in listing
     got = client.get(f"/centre/analytical-reports/{report_id}/pdf")
     assert got.status_code == 200 and got.data == final
+
+
+def test_demo_finalises_one_report_per_demo_authority(app):
+    """`flask demo` up to 2 July 2025: every demo authority's analyses end by June, so each gets June's report (or
+    its latest month's) finalised by its demo officer, with the PDF stored."""
+    runner = app.test_cli_runner()
+    with app.app_context():
+        boot = runner.invoke(args=["bootstrap", "--tracking-since", "2025-01-01", "--admin-password", "x"])
+    assert boot.exit_code == 0, boot.output
+    result = runner.invoke(args=["demo", "--appeals", "120", "--answers", "40", "--today", "2025-07-02"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        finals = db.session.execute(across_tenants(
+            select(Tenant.slug, AnalyticalReport).join(Tenant, Tenant.id == AnalyticalReport.tenant_id)
+            .where(AnalyticalReport.status == "final"))).all()
+        assert sorted(slug for slug, _r in finals) == ["astrakhan-gjn", "nenets-dzsn", "omsk-mintrud",
+                                                       "vladimir-minsoc"]
+        for slug, report in finals:
+            assert report.period == "2025-06", slug
+            assert report.pdf.startswith(b"%PDF") and report.pdf_sha256 == hashlib.sha256(report.pdf).hexdigest()
+            assert f"{slug}: analytical report of 2025-06 final" in result.output
