@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Publication, Tenant
-from ..models.publication import PUBLICATION_ARTIFACTS
+from ..models.publication import PUBLIC_STATUSES, PUBLICATION_ARTIFACTS
 from ..tenancy import across_tenants, tenant_scope
 from . import builders, policy
 from .reading import current_version, payload_digest, public_versions
@@ -129,6 +129,12 @@ def last_published(tenant, artifact: str, period: str, *, before: int | None = N
     return None
 
 
+def last_released(tenant, artifact: str, period: str) -> Publication | None:
+    """The newest version that was ever public (published, superseded or withdrawn): what a correction may not
+    reveal against, since a withdrawn version may have been read or downloaded."""
+    return next((p for p in versions(tenant, artifact, period) if p.status in PUBLIC_STATUSES), None)
+
+
 # -- building drafts --
 
 def build_draft(tenant, artifact: str, period: str, *, user=None, note: str = "") -> Publication:
@@ -146,8 +152,9 @@ def build_draft(tenant, artifact: str, period: str, *, user=None, note: str = ""
     published = last_published(tenant, artifact, period)
     if published is not None and published.payload_sha256 == digest:
         return published
-    if published is not None:
-        _refuse_revealing(published, built.payload)
+    released = last_released(tenant, artifact, period)
+    if released is not None:
+        _refuse_revealing(released, built.payload)
     latest = next(iter(versions(tenant, artifact, period)), None)
     if latest is not None and latest.status == "draft":
         pub = latest
@@ -260,8 +267,13 @@ def publish(pub: Publication, user=None) -> Publication:
         _expect(pub, "approved", "scheduled")
     _check(pub)
     previous = last_published(tenant, pub.artifact, pub.period)
+    if previous is not None and previous.version > pub.version:
+        raise WorkflowError(_("Version %(newer)s is already published: an older version cannot replace it.",
+                              newer=previous.version))
+    released = last_released(tenant, pub.artifact, pub.period)
+    if released is not None and released.id != pub.id:
+        _refuse_revealing(released, pub.payload)
     if previous is not None and previous.id != pub.id:
-        _refuse_revealing(previous, pub.payload)
         previous.status = "superseded"
     pub.status, pub.published_at = "published", _now()
     if pub.approved_by is None and user is not None:

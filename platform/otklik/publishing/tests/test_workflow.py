@@ -158,3 +158,31 @@ def test_the_tick_publishes_a_scheduled_version(app, run_jobs, vladimir):
     assert "vlad-flow: published appeals_analysis 2026-Q3 v1" in done
     with Scope(app, vladimir):
         assert db.session.get(Publication, v1_id).status == "published"
+
+
+def test_an_older_version_never_replaces_a_newer_and_a_withdrawn_one_still_binds(app, run_jobs, vladimir):
+    with Scope(app, vladimir):
+        v1 = draft_of()
+        service.approve(v1, None)  # approved, not published yet
+        v1_id = v1.id
+    with app.app_context():
+        add_appeals(vladimir, more_appeals("website", 2))
+    analyse(app, run_jobs, vladimir, "appeals", "2026-Q3")
+    with Scope(app, vladimir):
+        v2 = draft_of()
+        assert v2.version == 2
+        service.approve(v2, None, note="Два обращения добавлены")
+        service.publish(v2)
+        v1 = db.session.get(Publication, v1_id)
+        with pytest.raises(service.WorkflowError):
+            service.publish(v1)
+        assert (v1.status, v2.status) == ("approved", "published")
+        service.withdraw(v2, None, "Пересчёт")
+    # version 2 was public, then withdrawn: a draft showing the cells it hid is still refused
+    with app.app_context():
+        add_appeals(vladimir, more_appeals("reception", 3))
+    analyse(app, run_jobs, vladimir, "appeals", "2026-Q3")
+    with Scope(app, vladimir) as tenant:
+        assert draft_of().version == 2
+        with pytest.raises(service.Refused):
+            service.build_draft(tenant, "appeals_analysis", "2026-Q3")
