@@ -17,6 +17,7 @@ from ..access import office_required, tenant_role
 from ..capabilities import add_home_panel, add_office_nav
 from ..channels import tenant_channels
 from ..extensions import db
+from ..intake.classifier import name_topics
 from ..jobs import QUEUE_DOWN, QueueUnavailable
 from ..models import Analysis
 from ..periods import BadPeriod, local_today, parse_period
@@ -79,7 +80,7 @@ add_home_panel("office/analyses/_home_panel.html", _home_panel, order=50)
 @office_required()
 def detail(analysis_id):
     analysis = get_or_404(Analysis, analysis_id)
-    document = read(analysis.result, {c.code: c.title for c in tenant_channels(g.tenant)})
+    document = name_topics(read(analysis.result, {c.code: c.title for c in tenant_channels(g.tenant)}))
     sections = document.sections()
     charts = [
         {"id": f"chart-{s.key}", "kind": s.chart.kind, "title": str(s.chart.title), "labels": s.chart.labels,

@@ -131,3 +131,30 @@ def load_classifier(tenant_id: int, data: bytes) -> int:
 
 def section_title(code: str) -> str:
     return str(SECTIONS.get((code or "")[:4], ""))
+
+
+def topic_titles(codes) -> dict[str, str]:
+    """Words for classifier codes, so no page, note or workbook lists a topic as a bare number: the title in the
+    authority's loaded classifier (the code, or a sub-question's first four blocks), else its section's title
+    (a section code is titled by it, a longer code reads «section «…»»). A code of no known section gets none."""
+    codes = {str(c) for c in codes if c}
+    if not codes:
+        return {}
+    wanted = codes | {c[:19] for c in codes}
+    loaded = dict(db.session.execute(select(ClassifierEntry.code, ClassifierEntry.title)
+                                     .where(ClassifierEntry.code.in_(sorted(wanted)))).all())
+    out = {}
+    for code in codes:
+        title = loaded.get(code) or loaded.get(code[:19])
+        if not title and section_title(code):
+            title = section_title(code) if len(code) == 4 else str(_l("section «%(title)s»",
+                                                                     title=section_title(code)))
+        if title:
+            out[code] = title
+    return out
+
+
+def name_topics(document):
+    """A read result document (`results.document.Document`) with words for its classifier codes."""
+    document.code_titles = topic_titles(document.codes("code"))
+    return document

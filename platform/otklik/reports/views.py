@@ -8,6 +8,7 @@ from flask import Blueprint, abort, g, render_template, request, send_file
 
 from ..access import office_required
 from ..channels import tenant_channels
+from ..intake.classifier import name_topics
 from ..models import Analysis
 from ..results.document import read
 from ..tenancy import get_or_404, register_tenant_blueprint
@@ -50,7 +51,7 @@ def xlsx(analysis_id):
 def note(analysis_id):
     """The information note for the head of the authority (Vladimir 4), printable from the browser."""
     analysis = _finished(analysis_id)
-    document = read(analysis.result, _channel_titles())
+    document = name_topics(read(analysis.result, _channel_titles()))
     return render_template(
         "office/reports/note.html",
         analysis=analysis,

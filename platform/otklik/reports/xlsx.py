@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import xlsxwriter
 
+from ..intake.classifier import name_topics
 from ..localtime import local_time_text
 from ..results.document import Document, read
 from ..results.figures import as_fraction
@@ -81,7 +82,7 @@ class _Writer:
 
 def build_xlsx(analysis, tenant, channel_titles: dict[str, str] | None = None, base_url: str = "") -> bytes:
     """The workbook of one analysis; `base_url` (https://host) makes the survey links absolute."""
-    d = read(analysis.result, channel_titles)
+    d = name_topics(read(analysis.result, channel_titles))
     buffer = io.BytesIO()
     w = _Writer(buffer)
     sections = d.sections()

@@ -198,10 +198,13 @@ def _default_labeller(kind: str, code: str) -> str:
 class Document:
     """One stored document, upgraded and read through its declarations."""
 
-    def __init__(self, doc: dict | None, channel_titles: dict[str, str] | None = None):
+    def __init__(self, doc: dict | None, channel_titles: dict[str, str] | None = None,
+                 code_titles: dict[str, str] | None = None):
         self.raw = upgrade(dict(doc or {}))
         self.kind = str(self.raw.get("kind") or "")
         self.channel_titles = channel_titles or {}
+        self.code_titles = code_titles or {}
+        """Words for classifier codes (`intake.classifier.name_topics` fills them): a code reads with its title."""
         declared = declarations(self.kind)
         self.metrics = [(key, m) for key, m in declared.items() if key in self.raw and m.shape is not None]
         self.undeclared = sorted(k for k in self.raw if k not in META_KEYS and k not in declared)
@@ -212,9 +215,25 @@ class Document:
             return self.channel_titles.get(code, code)
         if kind == "indicator":
             return indicator_label(code)
-        if kind in ("text", "code"):
-            return str(code) if kind == "code" or code not in VALUE_LABELS else str(VALUE_LABELS[code])
+        if kind == "code":
+            title = self.code_titles.get(code)
+            return f"{code} — {title}" if title else str(code)
+        if kind == "text":
+            return str(code) if code not in VALUE_LABELS else str(VALUE_LABELS[code])
         return _default_labeller(kind, code)
+
+    def codes(self, kind: str) -> set[str]:
+        """Every code of the kind (`code`, `channel`...) the document's breakdowns and rates are keyed by."""
+        out: set[str] = set()
+        for key, metric in self.metrics:
+            shape = metric.shape
+            if getattr(shape, "codes", None) != kind:
+                continue
+            if isinstance(shape, Breakdown):
+                out.update(str(code) for code, _cell in shape.items(self.raw[key]))
+            elif isinstance(shape, Rates) and isinstance(self.raw[key], dict):
+                out.update(str(code) for code in self.raw[key])
+        return out
 
     @property
     def context(self) -> ReadContext:
@@ -393,5 +412,6 @@ class Document:
         return out
 
 
-def read(doc: dict | None, channel_titles: dict[str, str] | None = None) -> Document:
-    return Document(doc, channel_titles)
+def read(doc: dict | None, channel_titles: dict[str, str] | None = None,
+         code_titles: dict[str, str] | None = None) -> Document:
+    return Document(doc, channel_titles, code_titles)

@@ -102,7 +102,7 @@ def test_xlsx_carries_the_computed_figures_with_native_charts(app, client, store
     cells = [c for row in wb["Причины"].iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert cells and all(c.data_type == "s" and c.value == FORMULA for c in cells)
     sections = {r[0]: r[1] for r in wb["Разделы"].iter_rows(min_row=4, max_col=2, values_only=True) if r[0]}
-    assert sections == {"0002": 576, "0003": 424}
+    assert sections == {"0002 — Социальная сфера": 576, "0003 — Экономика": 424}  # sections in words
 
     report = {r[0]: r[1] for r in wb["Отчет"].iter_rows(min_row=1, max_col=2, values_only=True) if r[0]}
     for field in ("Ссылка на опрос", "Даты проведения (начало)", "Количество респондентов",
