@@ -41,7 +41,7 @@ def _find(pub_id: int) -> Publication:
 
 
 def _refused(exc: service.Refused) -> None:
-    click.echo(f"refused: {exc.reason}" + (f" ({exc.clause})" if exc.clause else ""), err=True)
+    click.echo(f"refused: {exc.message}", err=True)  # in Russian, naming the clause
     sys.exit(1)
 
 

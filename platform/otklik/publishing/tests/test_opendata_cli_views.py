@@ -68,7 +68,8 @@ def test_the_command_line(app, vladimir, make_tenant):
     make_tenant("nenets", slug="nenets-open")
     refused = runner.invoke(args=["publications", "build", "--tenant", "nenets-open", "--artifact",
                                   "appeals_analysis", "--period", "2026-Q3"])
-    assert refused.exit_code == 1 and "п. 10" in refused.output
+    assert refused.exit_code == 1 and refused.output.startswith("refused: Публикация запрещена: акт оставляет это "
+                                                                "внутри ведомства. п. 10")
     employee = runner.invoke(args=["publications", "build", "--tenant", "nenets-open", "--artifact",
                                    "employee_survey_summary", "--period", "2026-Q3"])
     assert employee.exit_code == 1 and "сотрудников" in employee.output
