@@ -122,12 +122,16 @@ def _user_by_email(email: str):
 @click.option("--email", required=True)
 @click.option("--password", default=None, help="Generated and printed when omitted")
 def users_reset_password(email, password):
-    """Set a new password; every open session of the person ends at once."""
-    import secrets
+    """Set a new password; every open session of the person ends at once. A generated one is a one-time password:
+    the person chooses their own at the next sign-in."""
+    from .tenants import reset_password
 
     user = _user_by_email(email)
-    generated = None if password else secrets.token_urlsafe(12)
-    user.set_password(password or generated)
+    generated = None
+    if password:
+        user.set_password(password)
+    else:
+        generated = reset_password(user)
     db.session.commit()
     click.echo(f"{user.email}: password changed, signed out everywhere" + (f"; new password: {generated}" if generated else ""))
 
