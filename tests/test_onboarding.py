@@ -282,3 +282,17 @@ def test_the_officer_manages_the_people_of_their_authority_only(app, client, mak
     with app.app_context():
         roles = {m.user.email: m.role for m in db.session.execute(across_tenants(db.select(Membership))).scalars()}
     assert roles == {"boss@vlad-o.local": "officer", "op@vlad-o.local": "officer", "op@nao-o.local": "operator"}
+
+
+def test_the_add_member_form_takes_reserved_domains_and_refuses_what_is_no_address(app, client, admin, make_tenant):
+    tenant = make_tenant("vladimir", slug="vlad-m")
+    login(client, admin)
+    added = client.post(f"/admin/tenants/{tenant.id}", data={"email": "operator@vlad-m.local", "name": "Оператор",
+                                                             "role": "operator"}, follow_redirects=True)
+    assert "operator@vlad-m.local теперь работает" in added.get_data(as_text=True)
+    refused = client.post(f"/admin/tenants/{tenant.id}", data={"email": "operator@", "role": "operator"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "«operator@» — не адрес электронной почты" in html
+    with app.app_context():
+        emails = {m.user.email for m in db.session.execute(across_tenants(db.select(Membership))).scalars()}
+    assert emails == {"operator@vlad-m.local"}
