@@ -6,8 +6,9 @@ Creates (or reuses) a tenant `bench-public` from the Vladimir profile with a pub
 of docs/PUBLISHING.md's schema: 4 blocks, 30 topic rows, charts), starts gunicorn with the real app against
 PostgreSQL and Redis (the same settings and start as bench/survey_submit.py: 2 gthread workers of 2 threads, a free
 port on 127.0.0.1, run under this interpreter), and in one run loads, with the same client and concurrency:
-- the publication page (`/<slug>/publications/appeals_analysis/2026-Q3/`), plain GETs: the page is rendered from
-  its snapshot once a process and served from the rendered bytes after one query;
+- the publication page (`/<slug>/publications/appeals_analysis/2026-Q3/`), plain GETs with a browser's
+  `Accept-Encoding: gzip`: the page is rendered from its snapshot (and gzipped) once a process and served from
+  those bytes after one query;
 - the same page with `If-None-Match` (a browser or a cache revalidating: 304);
 - the app's `/health` (one SELECT): the floor of the app's own stack.
 Every response's status is counted; latencies are taken per request. The target is the page at no less than 0.8
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import hashlib
 import importlib.util
 import json
@@ -107,7 +109,8 @@ def prepare(db_url: str, redis_url: str) -> None:
 
 def get(path: str, etag: str | None = None) -> bytes:
     extra = f"If-None-Match: {etag}\r\n" if etag else ""
-    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}\r\n".encode()
+    return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept-Encoding: gzip, deflate, br\r\n"
+            f"{extra}\r\n").encode()
 
 
 async def _one(port: int, raw: bytes) -> tuple[int, int]:
@@ -191,7 +194,7 @@ def main() -> int:
         head, _, body = first.partition(b"\r\n\r\n")
         assert b" 200 " in head[:20], head[:200]
         etag = re.search(rb"ETag: (\"[^\"]+\")", head, re.I).group(1).decode()
-        assert "Больше всего обращений".encode() in body
+        assert b"Content-Encoding: gzip" in head and "Больше всего обращений".encode() in gzip.decompress(body)
         load(port, get("/health"), 400, args)  # warm both workers' pools and caches
         load(port, get(PAGE), 400, args)
         pages, healths = [], []
@@ -216,7 +219,8 @@ def main() -> int:
         "concurrency": args.concurrency,
         "rounds": args.rounds,
         "page": PAGE,
-        "page_bytes": len(body),
+        "page_bytes_gzipped": len(body),
+        "page_bytes": len(gzip.decompress(body)),
         "publication_page": page,
         "publication_page_rounds": [r["per_second"] for r in pages],
         "publication_page_304": revalidated,

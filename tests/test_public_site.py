@@ -7,6 +7,7 @@ written here by hand."""
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -168,6 +169,13 @@ def test_validators_and_conditional_get(app, client, vladimir):
                 f"{PAGE}v1/by_topic.csv", f"{PAGE}v1/publication.json", f"{PAGE}v1/datapackage.json"):
         tag = client.get(url).headers["ETag"]
         assert client.get(url, headers={"If-None-Match": tag}).status_code == 304, url
+    # a browser that accepts gzip gets the same bytes gzipped, under their own ETag
+    zipped = client.get(PAGE, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == first.data and len(zipped.data) < len(first.data) / 3
+    assert zipped.headers["ETag"] == etag[:-1] + '-gz"'
+    assert client.get(PAGE, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}) \
+        .status_code == 304
     # the version for the visually impaired is another rendering: another ETag
     client.set_cookie("low_vision", "1")
     assert client.get(PAGE).headers["ETag"] != etag

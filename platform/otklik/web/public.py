@@ -10,6 +10,7 @@ site".
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -49,9 +50,9 @@ ARTIFACT_TITLES = {
 # The publication plugin's flag of each artifact (plugins/publication.py); its clause says why when it is off.
 ARTIFACT_SETTINGS = {"appeals_analysis": "appeals_analysis", "survey_summary": "survey_summary",
                      "you_said_we_did": "painmap"}
-_RENDERED: dict[str, bytes] = {}
-"""Rendered pages by ETag, per process: an ETag names the exact snapshot, language and mode, so an entry never
-goes stale; the dictionary is emptied when it grows past a bound."""
+_RENDERED: dict[str, tuple[bytes, bytes]] = {}
+"""Rendered pages by ETag, as they are and gzipped, per process: an ETag names the exact snapshot, language and
+mode, so an entry never goes stale; the dictionary is emptied when it grows past a bound."""
 _RENDERED_MAX = 500
 
 
@@ -152,26 +153,34 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def _static_response(etag: str, last_modified: datetime | None, render, mimetype: str = "text/html",
                      status: int = 200, download: str | None = None) -> Response:
-    """A snapshot's rendering with its validators: 304 when the client has it, else the cached or rendered bytes."""
+    """A snapshot's rendering with its validators: 304 when the client has it, else the cached rendered bytes,
+    gzipped once (kept beside them) for a client that accepts gzip, as every browser does. Each encoding is its
+    own representation, so it has its own ETag (the gzipped one ends in "-gz")."""
     last_modified = _aware(last_modified)
-    if status == 200 and etag in request.if_none_match:
+    gzipped = "gzip" in request.accept_encodings
+    tag = f"{etag}-gz" if gzipped else etag
+    if status == 200 and (etag in request.if_none_match or f"{etag}-gz" in request.if_none_match):
         response = Response(status=304)
     else:
-        body = _RENDERED.get(etag)
-        if body is None:
+        cached = _RENDERED.get(etag)
+        if cached is None:
             rendered = render()
             body = rendered.encode() if isinstance(rendered, str) else rendered
+            cached = (body, gzip.compress(body, compresslevel=6, mtime=0))
             if len(_RENDERED) >= _RENDERED_MAX:
                 _RENDERED.clear()
-            _RENDERED[etag] = body
-        response = Response(body, status=status, mimetype=mimetype)
+            _RENDERED[etag] = cached
+        response = Response(cached[1] if gzipped else cached[0], status=status, mimetype=mimetype)
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
         if download:
             response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
-    response.set_etag(etag)
+    response.set_etag(tag)
     if last_modified is not None:
         response.last_modified = last_modified
     response.headers["Cache-Control"] = CACHE_CONTROL
-    response.vary.add("Cookie")  # the language and the version for the visually impaired live in cookies
+    # the language and the version for the visually impaired live in cookies; the encoding follows the request
+    response.vary.update(("Cookie", "Accept-Encoding"))
     return response
 
 
