@@ -145,6 +145,45 @@ def test_position_in_the_centres_funnel_plots(app, vladimir, make_tenant):
     assert "Положение среди органов" in text and "46,2" in text and "(n = 25)" in text
 
 
+def test_pain_map_with_measure_states_through_the_disclosure_control(app, vladimir):
+    """Three pains measured by a survey of 40: queues 24 of 40 (shown: 60 %), certificates 3 of 40 (3 < 5:
+    hidden), parking 38 of 40 (the 2 without it would be given back by the shown 40: hidden). The queues' measure
+    was due on 10 March and is under way: overdue at the end of March."""
+    from datetime import date
+
+    from otklik.models import Evidence, Measure, Pain
+
+    with app.app_context():
+        tenant = db.session.get(Tenant, vladimir.id)
+        with tenant_scope(tenant):
+            queues = Pain(wording="Очереди в приемной", status="in_work")
+            queues.evidence.append(Evidence(source="manual", period="2025-03", n=24, total=40, method="Опрос"))
+            queues.measures.append(Measure(wording="Электронная очередь", due_date=date(2025, 3, 10),
+                                           status="in_progress", progress=40))
+            certificates = Pain(wording="Много справок", status="confirmed")
+            certificates.evidence.append(Evidence(source="manual", period="2025-03", n=3, total=40, method="Опрос"))
+            parking = Pain(wording="Нет парковки", status="new")
+            parking.evidence.append(Evidence(source="manual", period="2025-03", n=38, total=40, method="Опрос"))
+            db.session.add_all([queues, certificates, parking])
+            db.session.commit()
+    report_id = draft(app, vladimir)
+    with app.app_context():
+        report = _by_id(report_id)
+        pains = {p["wording"]: p for p in report.snapshot["painmap"]["pains"]}
+        assert (pains["Очереди в приемной"]["n"], pains["Очереди в приемной"]["N"],
+                pains["Очереди в приемной"]["prevalence"]) == (24, 40, 60)
+        assert pains["Очереди в приемной"]["hidden"] is False
+        for hidden in ("Много справок", "Нет парковки"):
+            assert pains[hidden]["hidden"] is True
+            assert pains[hidden]["n"] is None and pains[hidden]["prevalence"] is None, hidden
+        (measure,) = pains["Очереди в приемной"]["measures"]
+        assert (measure["state"], measure["progress"], measure["overdue"]) == ("Выполняется", 40, True)
+        assert "болей: 3, мер: 1, из них просрочено: 1" in report.main_points
+    text = _pdf_text(finalise(app, vladimir, report_id))
+    assert "Очереди в приемной" in text and "60 % (24 / 40)" in text and "Электронная очередь" in text
+    assert "мера просрочена" in text and "38" not in text.split("Нет парковки")[1][:40]
+
+
 def _pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
@@ -171,6 +210,8 @@ def test_pdf_holds_every_section_and_is_tagged(app, make_tenant, make_user):
     assert "/StructTreeRoot" in root
     assert str(root["/Lang"]).lower().startswith("ru")
     assert "Аналитический отчет" in reader.metadata.title
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert b'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data()  # PDF/UA-1 declared
     assert "<svg" not in text  # charts are drawn, not printed as markup
 
 
