@@ -77,7 +77,7 @@ def demo_map(tenant, end: date | None = None) -> int:
     for suggestion in open_ones[:4]:
         pain = service.accept(tenant, suggestion, None, process_name=suggestion.process)
         service.change(pain, "status", "in_work", None)
-        pain.status_reason = DEMO_MARK + "accepted from the demo's suggestions"
+        pain.status_reason = DEMO_MARK + "принята из предложений демонстрационного анализа"  # shown as is
         pains.append(pain)
     for i, pain in enumerate(pains):
         for wording, use, status, progress, due_in in MEASURES[i % 2::2] or MEASURES[:1]:

@@ -280,7 +280,7 @@ def accept(tenant, suggestion: Suggestion, user_id: int | None, *, pain: Pain | 
     figure = read(analysis.result).figure(suggestion.figure) if analysis is not None and analysis.result else None
     if figure is not None:
         pain.evidence.append(evidence_from(analysis, figure))
-        record(pain, "evidence", "", f"{suggestion.figure} ({suggestion.period})", user_id)
+        record(pain, "evidence", "", f"{figure.title} ({suggestion.period})", user_id)  # words, not the figure id
     suggestion.status, suggestion.pain_id = "accepted", pain.id
     suggestion.decided_by_id, suggestion.decided_at = user_id, datetime.now(UTC)
     db.session.commit()
@@ -324,7 +324,7 @@ def remeasure(tenant, pain: Pain, user_id: int | None = None) -> tuple[str, str]
                 figure = read(analysis.result).figure(latest.figure)
                 if figure is not None and figure.total:
                     pain.evidence.append(evidence_from(analysis, figure))
-                    record(pain, "evidence", "", f"{figure.id} ({analysis.period})", user_id)
+                    record(pain, "evidence", "", f"{figure.title} ({analysis.period})", user_id)
                 break
     measures = [m for m in pain.measures if m.status != "cancelled"]
     if not measures or any(m.status != "done" for m in measures):
