@@ -7,15 +7,16 @@ from otklik.plugins import Setting
 from otklik.prevalence import OMSK_BANDS, band
 
 NAME = "prevalence_bands"
+LEVELS = ("high", "medium", "low")  # bands and priorities: the keys of `priority` and `due_days`
 SETTINGS = [
     Setting("high_from", "int", OMSK_BANDS["high"], "Whole percent from which prevalence is high"),
     Setting("medium_from", "int", OMSK_BANDS["medium"], "Whole percent from which prevalence is medium"),
     Setting("min_answers", "int", 30, "Below this many respondents a prevalence is flagged «мало ответов»"),
     Setting("priority", "dict", {}, "Priority of a pain by its band, e.g. {\"low\": \"medium\"}; unset bands "
-            "keep their own (Omsk 16: priority follows prevalence)"),
+            "keep their own (Omsk 16: priority follows prevalence)", item_choices=LEVELS),
     Setting("due_days", "dict", {"high": 30, "medium": 90, "low": 180},
             "Default days from a measure's start to its due date, by the pain's priority (Astrakhan appendix: "
-            "the deadline is set by the priority)"),
+            "the deadline is set by the priority)", item_choices=LEVELS),
 ]
 
 

@@ -296,3 +296,23 @@ def test_the_add_member_form_takes_reserved_domains_and_refuses_what_is_no_addre
     with app.app_context():
         emails = {m.user.email for m in db.session.execute(across_tenants(db.select(Membership))).scalars()}
     assert emails == {"operator@vlad-m.local"}
+
+
+def test_a_dict_setting_with_known_keys_is_one_field_per_key(app, client, admin, make_tenant):
+    tenant = make_tenant("omsk", slug="omsk-k")
+    login(client, admin)
+    page = client.get(f"/admin/tenants/{tenant.id}").get_data(as_text=True)
+    assert _value(page, "p-prevalence_bands-due_days-medium") == "90"  # the default, by priority
+    data = _settings_form(page)
+    assert data["p-prevalence_bands-priority-low"] == [""]  # not set: the band keeps its own priority
+    data["p-prevalence_bands-due_days-high"] = ["двадцать"]
+    refused = client.post(f"/admin/tenants/{tenant.id}", data=data)
+    assert refused.status_code == 422
+    assert "Высокий: введите целое число" in refused.get_data(as_text=True)
+    data["p-prevalence_bands-due_days-high"] = ["20"]
+    data["p-prevalence_bands-priority-low"] = ["medium"]
+    assert client.post(f"/admin/tenants/{tenant.id}", data=data).status_code == 302
+    with app.app_context():
+        bands = db.session.get(Tenant, tenant.id).plugins["prevalence_bands"]
+    assert bands["due_days"] == {"high": 20, "medium": 90, "low": 180}
+    assert bands["priority"] == {"low": "medium"}

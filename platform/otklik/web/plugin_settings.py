@@ -2,8 +2,9 @@
 administrator never types JSON (the JSON stays, as an "advanced" view).
 
 The widget follows the declared type: bool a checkbox, int and float a number, str a text field or, with
-`choices`, a list; a list with `item_choices` a set of checkboxes, any other list one item per line; a dict (its
-shape differs per setting) its JSON. Beside each value, the clause of the act the setting follows. A refused
+`choices`, a list; a list with `item_choices` a set of checkboxes, any other list one item per line; a dict with
+`item_choices` (its keys) one field per key, a number when its default holds numbers, else a list of the same
+choices with «not set»; any other dict (its shape differs per setting) its JSON. Beside each value, the clause of the act the setting follows. A refused
 value is named next to its field in Russian, and nothing is saved.
 """
 
@@ -44,17 +45,26 @@ def widget_of(setting: Setting) -> str:
         return "select" if setting.choices else "text"
     if setting.type == "list":
         return "checkboxes" if setting.item_choices else "lines"
-    return "json"
+    return "keyed" if setting.item_choices else "json"
+
+
+def _keyed_numbers(setting: Setting) -> bool:
+    """A keyed dict of numbers (its default holds whole numbers), else of choices."""
+    return bool(setting.default) and all(isinstance(v, int) and not isinstance(v, bool)
+                                         for v in setting.default.values())
 
 
 def choice_label(value) -> str:
     """A choice in words: cadences, channels, questionnaire templates; any other value as it is."""
     from ..channels import STANDARD_CHANNELS
+    from ..painmap.labels import PRIORITY_LABELS
     from ..surveys.templates import BUILTIN
     from ..vocabulary import CADENCE_LABELS
 
     if value in CADENCE_LABELS:
         return str(CADENCE_LABELS[value])
+    if value in PRIORITY_LABELS:
+        return str(PRIORITY_LABELS[value])
     if value in STANDARD_CHANNELS:
         return str(STANDARD_CHANNELS[value])
     if value in BUILTIN:
@@ -79,6 +89,19 @@ class SettingField:
     @property
     def clause_name(self) -> str:
         return f"c-{self.plugin}-{self.setting.name}"
+
+    @property
+    def keys(self) -> list:
+        """For a keyed dict: (input name, key label, value text, choices or None) per key."""
+        value = self.value if isinstance(self.value, dict) else {}
+        numbers = _keyed_numbers(self.setting)
+        out = []
+        for key in self.setting.item_choices:
+            current = value.get(key, "")
+            choices = None if numbers else [("", _("not set"), current == "")] + [
+                (str(c), choice_label(c), str(c) == str(current)) for c in self.setting.item_choices]
+            out.append((f"{self.name}-{key}", choice_label(key), "" if current is None else str(current), choices))
+        return out
 
     @property
     def text(self) -> str:
@@ -155,6 +178,21 @@ def _parse(f: SettingField, form) -> Any:
         return [c for c in s.item_choices if str(c) in sent]
     if f.widget == "lines":
         return [line.strip() for line in raw.splitlines() if line.strip()]
+    if f.widget == "keyed":
+        out = {}
+        for key in s.item_choices:
+            text = form.get(f"{f.name}-{key}", "").strip()
+            if not text:
+                continue
+            if _keyed_numbers(s):
+                if not text.isdigit():
+                    raise ValueError(_("%(key)s: enter a whole number.", key=choice_label(key)))
+                out[key] = int(text)
+            elif text in s.item_choices:
+                out[key] = text
+            else:
+                raise ValueError(_("%(key)s: choose one of the listed values.", key=choice_label(key)))
+        return out
     if f.widget == "text":
         return raw.strip()
     try:
@@ -186,7 +224,10 @@ def read(plugins: dict, form) -> tuple[dict | None, list[PluginForm]]:
             try:
                 f.value = _parse(f, form)
             except ValueError as exc:
-                f.value = form.get(f.name, "") if f.widget not in ("checkboxes",) else form.getlist(f.name)
+                if f.widget == "keyed":
+                    f.value = {k: form.get(f"{f.name}-{k}", "") for k in f.setting.item_choices}
+                else:
+                    f.value = form.get(f.name, "") if f.widget != "checkboxes" else form.getlist(f.name)
                 f.error = str(exc)
                 refused = True
                 continue
