@@ -183,3 +183,29 @@ def test_a_tampered_button_changes_nothing(app, client, officer):
     html = client.get(url).get_data(as_text=True)
     response, html = _post(client, url, html, "q_delete:99")
     assert response.status_code == 200 and "не распознал" in html and "Вопрос 3" in html
+
+
+def test_indicators_are_chosen_from_the_vocabulary_and_checked_by_the_validator(app, client, officer):
+    from otklik.vocabulary import SURVEY_INDICATORS
+
+    questions = [{**SMALL[2], "indicator": "overall"},
+                 {"key": "q9", "number": 2, "type": "matrix", "text": "Оцените", "required": True,
+                  "rows": [{"key": "speed", "text": "Скорость", "parameter": "speed"}]}]
+    qid = _draft(app, officer, questions)
+    url = f"/{officer.slug}/office/surveys/questionnaires/{qid}/edit"
+    html = client.get(url).get_data(as_text=True)
+    select = html[html.index('name="q0-indicator"'):]
+    select = select[:select.index("</select>")]
+    assert '<option value="overall" selected>Общая удовлетворенность' in select  # the key's title, in words
+    assert len(re.findall(r"<option value=\"\w+\"", select)) == len(SURVEY_INDICATORS)
+    # a row gets an indicator; the open question cannot carry one (no select there), the validator's words stand
+    response, html = _post(client, url, html, "save", **{"q1-r0-indicator": "speed"})
+    assert response.status_code == 302
+    saved = _stored(app, officer, qid)
+    assert saved[0]["indicator"] == "overall" and saved[1]["rows"][0]["indicator"] == "speed"
+    assert saved[1]["rows"][0]["parameter"] == "speed"
+    # an indicator that a type change made misplaced is refused with the validator's sentence
+    html = client.get(url).get_data(as_text=True)
+    response, html = _post(client, url, html, "save", **{"q0-type": "open"})
+    assert response.status_code == 422 and "Вопрос 1:" in _fieldset(html, 1)
+    assert _stored(app, officer, qid) == saved
