@@ -337,13 +337,18 @@ def upload():
                            other_words=OTHER_WORDS)
 
 
-@bp.route("/import/template.<any(xlsx, csv):fmt>")
+@bp.route("/import/template.csv")
 @office_required("operator")
-def import_template(fmt):
-    """The blank file: the canonical header, and in the XLSX the allowed values of the coded columns."""
-    if fmt == "csv":
-        return Response(blank_csv(), mimetype="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="appeals-template.csv"'})
+def import_template_csv():
+    """The blank file: the canonical header."""
+    return Response(blank_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="appeals-template.csv"'})
+
+
+@bp.route("/import/template.xlsx")
+@office_required("operator")
+def import_template_xlsx():
+    """The blank workbook: the canonical header, and a sheet of the allowed values of the coded columns."""
     return Response(blank_xlsx(g.tenant),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": 'attachment; filename="appeals-template.xlsx"'})

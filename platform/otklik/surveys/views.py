@@ -547,9 +547,19 @@ def _filtered_results(survey: Survey):
     return survey_results(survey, filters, _utc(start), _utc(end, end=True)), filters
 
 
-@bp.route(f"{OFFICE}/<int:survey_id>/results.<any(xlsx, csv):fmt>")
+@bp.route(f"{OFFICE}/<int:survey_id>/results.xlsx")
 @office_required()
-def survey_results_export(survey_id: int, fmt: str):
+def survey_results_xlsx(survey_id: int):
+    return _results_file(survey_id, "xlsx")
+
+
+@bp.route(f"{OFFICE}/<int:survey_id>/results.csv")
+@office_required()
+def survey_results_csv(survey_id: int):
+    return _results_file(survey_id, "csv")
+
+
+def _results_file(survey_id: int, fmt: str):
     """The results with the page's filters, as a file (the small-group rule holds: `export` writes what
     `survey_results` shows)."""
     from . import export
