@@ -124,7 +124,8 @@ def chart_json(block: dict) -> str:
 @bp.app_template_global("public_offer")
 def public_offer(tenant) -> dict:
     """What an authority publishes and what its act keeps internal, from its publication settings (the platform
-    index and the authority's home): {"published": [title], "internal": [(title, clause)], "section": str}."""
+    index and the authority's home): {"published": [title], "internal": [(title, clause)], "sections": [the
+    website sections the act names]}."""
     settings = tenant.settings_of("publication")
     clauses = settings.get("clauses", {})
     published, internal = [], []
@@ -133,7 +134,8 @@ def public_offer(tenant) -> dict:
             published.append(str(ARTIFACT_TITLES[artifact]))
         else:
             internal.append((str(ARTIFACT_TITLES[artifact]), clauses.get(key, "")))
-    return {"published": published, "internal": internal, "section": settings.get("section", "")}
+    sections = [name for name in (settings.get("section", ""), settings.get("survey_section", "")) if name]
+    return {"published": published, "internal": internal, "sections": list(dict.fromkeys(sections))}
 
 
 def _etag(*parts) -> str:
@@ -276,10 +278,10 @@ def _history_key(versions: list[_Version]) -> list:
 def home():
     rows = _public_rows(g.tenant.id)
     current = [p for p in rows if p.status == "published"]
-    sections: dict[str, list] = {}
+    offer = public_offer(g.tenant)
+    sections: dict[str, list] = {name: [] for name in offer["sections"]}  # the act's sections, even while empty
     for pub in current:
         sections.setdefault(pub.section or "", []).append(pub)
-    offer = public_offer(g.tenant)
     etag = _etag("home", _tenant_key(), offer, [(p.id, p.status, p.payload_sha256) for p in rows])
     last = max((_aware(p.published_at) for p in current if p.published_at), default=None)
     return _static_response(etag, last, lambda: render_template(
