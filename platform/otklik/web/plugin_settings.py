@@ -239,8 +239,9 @@ def read(plugins: dict, form) -> tuple[dict | None, list[PluginForm]]:
             result[pf.name] = pm.validate(pf.name, {**settings, "clauses": clauses}, f"plugins.{pf.name}")
         except SettingsError as exc:
             refused = True
-            target = next((f for f in pf.fields if f.setting.name == exc.key), None)
-            message = _("Not accepted: %(reason)s", reason=exc.reason)
+            target = next((f for f in pf.fields if f.setting.name == exc.key.split(".")[0]), None)
+            # the plugins' reasons are English sentences; the catalog translates the fixed ones
+            message = _("Not accepted: %(reason)s", reason=_(exc.reason))
             if target is not None:
                 target.error = message
             else:
