@@ -254,3 +254,19 @@ def test_version_for_the_visually_impaired_is_a_link_and_a_cookie_of_one(app, cl
     # only a path of this site is a place to go back to
     for bad in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         assert client.get("/low-vision", query_string={"on": "1", "next": bad}).headers["Location"] == "/"
+
+
+def test_archive_orders_periods_by_their_end_and_shows_what_each_address_shows(app, client, vladimir):
+    month = appeals_payload("2026-08", "август 2026 г.")
+    add_publication(app, vladimir, month)
+    add_publication(app, vladimir, appeals_payload("2026-Q2", "II квартал 2026 г."))
+    add_publication(app, vladimir, appeals_payload())  # 2026-Q3, version 1 published
+    add_publication(app, vladimir, appeals_payload(first=43), version=2, status="withdrawn",
+                    status_reason="Ошибка в исправлении.")
+    archive = text(client.get("/vladimir-minsoc/publications/"))
+    order = [archive.index(f">{name}</h2>") for name in ("2026-Q3", "2026-08", "2026-Q2")]
+    assert order == sorted(order)  # Q3 ends 30.09, August 31.08, Q2 30.06
+    q3 = archive.split(">2026-Q3</h2>", 1)[1].split("</section>", 1)[0]
+    assert "отозвана" not in q3 and "опубликовано" in q3  # the address shows version 1, still published
+    assert client.get(PAGE).status_code == 200 and "— 41 (" in text(client.get(PAGE))
+    assert client.get(f"{PAGE}v2/").status_code == 410

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -24,6 +24,7 @@ from sqlalchemy.orm import defer
 from ..extensions import db
 from ..models.publication import PUBLIC_STATUSES, Publication
 from ..models.tenant import Tenant
+from ..periods import BadPeriod, parse_period
 from ..publishing import opendata
 from ..publishing.reading import payload_digest
 from ..tenancy import across_tenants, enter_tenant, finds_own_tenant, register_tenant_blueprint
@@ -83,8 +84,6 @@ def public_number(value) -> str:
 @bp.app_template_filter("public_cell")
 def public_cell(value, type_: str = "string") -> str:
     """A cell of a payload's table: figures as `public_number`, an ISO date as a Russian date, «—» for null."""
-    from datetime import date
-
     if value is None or value == "":
         return "—"
     if type_ in ("integer", "number"):
@@ -291,16 +290,27 @@ def home():
 @bp.route("/publications/")
 def archive():
     rows = _public_rows(g.tenant.id)
-    by_period: dict[str, list] = {}
+    shown: dict[tuple[str, str], Publication] = {}  # what the publication's address shows (as _render_version)
     for pub in rows:
-        if pub.status in ("published", "withdrawn"):
-            shown = by_period.setdefault(pub.period, [])
-            if not any(p.artifact == pub.artifact for p in shown):  # the newest public version of each
-                shown.append(pub)
+        key, before = (pub.period, pub.artifact), shown.get((pub.period, pub.artifact))
+        if pub.status == "published" or (pub.status == "withdrawn" and before is None):
+            shown[key] = pub if before is None or before.status != "published" else before
+    by_period: dict[str, list] = {}
+    for (period, _artifact), pub in sorted(shown.items(), key=lambda item: (_period_end(item[0][0]), item[0]),
+                                           reverse=True):
+        by_period.setdefault(period, []).append(pub)
     etag = _etag("archive", _tenant_key(), [(p.id, p.status, p.payload_sha256) for p in rows])
     last = max((_aware(p.published_at) for p in rows if p.published_at), default=None)
     return _static_response(etag, last, lambda: render_template(
         "public/archive.html", tenant=g.tenant, by_period=by_period))
+
+
+def _period_end(name: str) -> date:
+    """Periods of different lengths (a month, a quarter) in the order they end; an unreadable name last."""
+    try:
+        return parse_period(name).end
+    except BadPeriod:
+        return date.min
 
 
 def _render_version(slug: str, artifact: str, period: str, number: int | None) -> Response:
