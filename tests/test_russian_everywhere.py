@@ -9,9 +9,11 @@ view), attribute values and URLs or e-mail addresses are not visible words and a
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date
+from html import escape as html_escape
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -118,6 +120,15 @@ def test_the_leftover_finder_reads_visible_words_only():
     assert {w.split()[0] for w in leftovers(html)} == {"done", "total", "satisfied"}
 
 
+def _workbook_leftovers(data: bytes) -> set[str]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    cells = [f"<p>{html_escape(str(v))}</p>" for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+             for v in row if isinstance(v, str)]
+    return {f"{word} [XLSX]" for word in leftovers("".join(cells))}
+
+
 def _shape(url: str) -> str:
     parts = urlsplit(url)
     path = re.sub(r"/(\d+|[0-9a-f-]{8,}|demo-[0-9a-f]+|v\d+|\d{4}(-\w+)?)(?=/|$)", "/#", parts.path)
@@ -159,6 +170,13 @@ def crawl(client, starts: list[str], inside: tuple[str, ...]) -> tuple[dict[str,
     while queue:
         url = queue.pop(0)
         response = client.get(url)
+        if response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet"):
+            if "/office/reports/" not in url:
+                continue  # exchange files (the import template, the measures for bulk update) carry codes on purpose
+            words = _workbook_leftovers(response.data)  # the analysis XLSX: its sheets are read by people
+            if words:
+                found[url] = words
+            continue
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
         html = response.get_data(as_text=True)
