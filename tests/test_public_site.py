@@ -58,6 +58,9 @@ def test_publication_page_shows_each_chart_with_its_table_and_summary(app, clien
         assert f'href="{PAGE}{href}"' in html
     assert "/static/vendor/chartjs/chart.umd.min.js" in html and "<script>" not in html
     assert "Set-Cookie" not in response.headers  # a snapshot page opens no session: it is cacheable
+    # the publication is a Russian document: its figures stay Russian on the English interface
+    english = text(client.get(PAGE, query_string={"lang": "en"}))
+    assert "Basis: п. 21" in english and "<td class=\"num\">1\u00a0234</td>" in english
 
 
 def test_home_shows_the_acts_section_archive_groups_by_period(app, client, vladimir):

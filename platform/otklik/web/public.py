@@ -40,6 +40,7 @@ def _register_site(state) -> None:
     """`site` comes with `bp` (web/__init__.py registers the public blueprint alone)."""
     state.app.register_blueprint(site)
 
+
 LOW_VISION_COOKIE = "low_vision"  # value "1": it says how to draw the pages, and identifies nobody
 LOW_VISION_AGE = 365 * 24 * 3600
 CACHE_CONTROL = "public, max-age=60"  # short: a withdrawal must reach readers soon; 304s make revalidation cheap
@@ -69,28 +70,34 @@ def _public_globals():
     return {"low_vision": low_vision() if request else False, "artifact_titles": ARTIFACT_TITLES}
 
 
+DOCUMENT_LOCALE = "ru"  # a publication is a document of the authority, in Russian whatever the reader's language
+
+
 @bp.app_template_filter("public_number")
 def public_number(value) -> str:
-    """A figure of a payload as the page shows it: «—» for a hidden or absent value, Russian digit grouping."""
-    from flask_babel import format_decimal
+    """A figure of a payload as the page shows it: «—» for a hidden or absent value, Russian digit grouping and
+    decimal comma, as the payload's summary sentences write it."""
+    from babel.numbers import format_decimal
 
     if value is None or value == "":
         return "—"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    return format_decimal(value, format="#,##0.##")
+    return format_decimal(value, format="#,##0.##", locale=DOCUMENT_LOCALE)
 
 
 @bp.app_template_filter("public_cell")
 def public_cell(value, type_: str = "string") -> str:
-    """A cell of a payload's table: figures as `public_number`, an ISO date as a Russian date, «—» for null."""
+    """A cell of a payload's table: figures as `public_number`, an ISO date in Russian, «—» for null."""
+    from babel.dates import format_date
+
     if value is None or value == "":
         return "—"
     if type_ in ("integer", "number"):
         return public_number(value)
     if type_ == "date" and isinstance(value, str):
         try:
-            return public_date(date.fromisoformat(value[:10]))
+            return format_date(date.fromisoformat(value[:10]), "d MMMM yyyy", locale=DOCUMENT_LOCALE)
         except ValueError:
             return value
     return str(value)
@@ -98,7 +105,7 @@ def public_cell(value, type_: str = "string") -> str:
 
 @bp.app_template_filter("public_date")
 def public_date(value) -> str:
-    """A date or moment as the authority's readers write it (in the authority's zone for a moment)."""
+    """A date or moment of the page's own text, in the reader's language (a moment in the authority's zone)."""
     from flask_babel import format_date, format_datetime
 
     if value is None:
