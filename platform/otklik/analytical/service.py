@@ -59,8 +59,10 @@ def draft(tenant, period: str, user_id: int | None = None, base_url: str = "") -
     report.built_at, report.built_by = datetime.now(UTC), user_id
     try:
         db.session.commit()
-    except IntegrityError:  # a concurrent draft of the same month won: rebuild that one
+    except IntegrityError:  # a concurrent draft of the same month won: rebuild that one (once)
         db.session.rollback()
+        if of_period(month.name) is None:
+            raise
         return draft(tenant, period, user_id, base_url)
     return report
 
