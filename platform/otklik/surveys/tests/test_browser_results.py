@@ -1,9 +1,11 @@
 """In a real browser: the survey results page draws a chart for each question with options or marks, with the
-Content-Security-Policy of the site (no inline script), and the table with the same figures is beside it."""
+Content-Security-Policy of the site (no inline script), and the table with the same figures is beside it; axe-core
+finds no serious violation."""
 
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from .conftest import VLADIMIR_FORM, make_survey
 
@@ -36,3 +38,7 @@ def test_results_charts_are_drawn_beside_their_tables(app, client, live_server, 
     drawn = page.evaluate("document.getElementById('chart-q3').chart.data.datasets[0].data")
     assert drawn == [0, 0, 0, 1, 1]
     assert page.locator("#table-q3 tr", has_text="5").first.is_visible()
+    results = Axe().run(page)
+    serious = [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, "\n".join(serious)
