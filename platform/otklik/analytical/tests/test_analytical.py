@@ -352,6 +352,7 @@ def test_office_builds_edits_finalises_and_the_centre_downloads(app, client, vla
                                                                 .get_data(as_text=True))})
 
     login(client, "analyst@centre.test")
+    assert 'href="/centre/analytical-reports/"' in client.get("/centre/").get_data(as_text=True)  # in the header
     listing = client.get("/centre/analytical-reports/").get_data(as_text=True)
     assert "март 2025" in listing
     got = client.get(f"/centre/analytical-reports/{report_id}/pdf")
