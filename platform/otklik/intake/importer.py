@@ -80,7 +80,7 @@ REASONS = {
     "topic_malformed": _l("The topic code must be XXXX.XXXX.XXXX.XXXX with an optional fifth block."),
     "topic_unknown_section": _l("The topic code's section is not one of 0001-0005."),
     "topic_unknown": _l("The topic code is not in the loaded classifier."),
-    "other_tenant": _l("The row names another authority."),
+    "other_tenant": _l("The row names another authority: this file may name only %(allowed)s."),
     "duplicate_id": _l("The external id appears more than once in the file (rows %(detail)s)."),
     "formula": _l("The cell holds a formula: export values only."),
     "control": _l("The value holds a character that cannot be in text (a control character such as NUL): remove "
@@ -514,7 +514,7 @@ def validate(frame: pd.DataFrame, columns: dict[str, str], ctx: Context, errors:
             "allowed": ", ".join(sorted(allowed))}
         errors.add_mask(df, other, fname, col[fname], fname, **params)
     errors.add_mask(df, (df["tenant"] != "") & (df["tenant"] != ctx.tenant_slug), "tenant", col["tenant"],
-                    "other_tenant")
+                    "other_tenant", allowed=ctx.tenant_slug)
     topic_reasons = check_codes(df["topic_code"], ctx.codes)
     for code in ("topic_malformed", "topic_unknown_section", "topic_unknown"):
         errors.add_mask(df, topic_reasons == code, "topic_code", col["topic_code"], code)

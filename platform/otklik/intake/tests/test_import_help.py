@@ -82,6 +82,14 @@ def test_a_refused_value_lists_the_allowed_ones_and_nothing_is_stored(app, tenan
     assert stored(app) == 0
 
 
+def test_a_row_of_another_authority_names_the_one_allowed(app, tenant):
+    with pytest.raises(ImportRefused) as refused:
+        run_import(app, tenant, csv_bytes([row("T-1", tenant="omsk-test")], header=HEADER + ["tenant"]))
+    (e,) = refused.value.errors
+    assert (e["row"], e["column"], e["reason"]) == (
+        2, "tenant", "Строка относится к другому органу: в этом файле допустим только vlad-help.")
+
+
 def test_a_layouts_own_values_are_saved_with_it_and_used_by_the_job(app, client, tenant, officer, run_jobs):
     bad = client.post(f"{BASE}/mappings", data={
         "name": "СЭД", "col_external_id": "Номер", "val_kind": "Жалоба гражданина = жалобище"})
