@@ -145,8 +145,10 @@ def public_offer(tenant) -> dict:
 
 
 def _etag(*parts) -> str:
-    text = json.dumps([*parts, str(get_locale()), low_vision()], default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    """A strong validator of a rendering: the hash of everything the rendering shows (`repr` of plain values:
+    strings, numbers, tuples, dates), the language and the reading mode."""
+    text = repr((parts, str(get_locale()), low_vision()))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _tenant_key() -> tuple:
@@ -207,6 +209,10 @@ def _public_rows(tenant_id: int, artifact: str | None = None, period: str | None
 
 
 _PAGE_QUERY = None
+_PAGE_COLUMNS = tuple((f"pub__{name}", name) for name in (
+    "id", "artifact", "period", "version", "status", "title", "section", "clause", "payload_sha256", "note",
+    "published_at", "withdrawn_at", "status_reason"))
+"""The publication columns of the page's query (no payload): (label in the query, attribute of _Version)."""
 
 
 def _page_query():
@@ -217,9 +223,7 @@ def _page_query():
         from sqlalchemy import bindparam
 
         tt, pt = Tenant.__table__, Publication.__table__
-        columns = [pt.c[name] for name in ("id", "artifact", "period", "version", "status", "title", "section",
-                                           "clause", "payload_sha256", "note", "published_at", "withdrawn_at",
-                                           "status_reason")]
+        columns = [pt.c[name] for _label, name in _PAGE_COLUMNS]
         _PAGE_QUERY = across_tenants(
             select(*[c.label(f"tenant__{c.name}") for c in tt.c], *[c.label(f"pub__{c.name}") for c in columns])
             .select_from(tt.outerjoin(pt, (pt.c.tenant_id == tt.c.id) & (pt.c.artifact == bindparam("artifact"))
@@ -249,11 +253,10 @@ def _enter_with_versions(slug: str, artifact: str, period: str) -> list[_Version
     rows = db.session.execute(_page_query(), {"slug": slug, "artifact": artifact, "period": period}).mappings().all()
     if not rows:
         abort(404)
-    tt = Tenant.__table__
     first = rows[0]
-    enter_tenant(Tenant(**{c.name: first[f"tenant__{c.name}"] for c in tt.c}))
-    return [_Version({k.removeprefix("pub__"): v for k, v in row.items() if k.startswith("pub__")})
-            for row in rows if row["pub__id"] is not None]
+    enter_tenant(Tenant(**{c.name: first[f"tenant__{c.name}"] for c in Tenant.__table__.c}))
+    return [_Version({name: row[label] for label, name in _PAGE_COLUMNS}) for row in rows
+            if row["pub__id"] is not None]
 
 
 def _payload(pub_id: int) -> dict:
