@@ -265,10 +265,12 @@ def measure(url: str, count: int, repeat: int) -> dict:
     names = periods(count)
     app = _app(url)
     floor(url, names)  # warm
-    floors = [floor(url, names) for _ in range(repeat)]
+    floors, runs = [], []
     with app.app_context():
         real(app, names[-1])  # warm
-        runs = [real(app, names[-1]) for _ in range(repeat)]
+        for _ in range(repeat):  # alternating, so a change of the machine's load falls on both sides
+            floors.append(floor(url, names))
+            runs.append(real(app, names[-1]))
     best_floor = min(f[0] for f in floors)
     best_page = min(r[0] for r in runs)
     best_csv = min(r[1] for r in runs)

@@ -378,13 +378,14 @@ def page_data(period_name: str, authority_kind: str | None = None, region: str |
     period = parse_period(period_name).name
     periods = trend_periods(period, trend_count)
     group = tenants(authority_kind, region)
-    docs = _documents(("appeals", "surveys"), periods, {"appeals": APPEALS_PARTS, "surveys": SURVEY_PARTS})
     per_tenant, volume = _PerTenant(), min_volume()
     trends: dict[str, dict[int, list]] = {key: {t.id: [] for t in group} for key in FUNNELS}
     pooled_trend: dict[str, list] = {key: [] for key in FUNNELS}
     rows, pooled = [], {}
-    for name in periods:
+    for name in periods:  # a period at a time: only one period's documents are held at once
+        docs = _documents(("appeals", "surveys"), [name], {"appeals": APPEALS_PARTS, "surveys": SURVEY_PARTS})
         period_rows = _rows(name, group, docs, per_tenant)
+        del docs
         p0 = judge(period_rows, volume)
         for key in FUNNELS:
             pooled_trend[key].append(p0[key])

@@ -12,8 +12,9 @@ import sys
 from datetime import date
 
 import click
+from babel.numbers import get_decimal_symbol
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -83,8 +84,9 @@ def _chart_specs(data: dict, titles: dict, trend: str) -> list[dict]:
                       "limits": [{"n": c["n"], "lo95": c["95"][0], "hi95": c["95"][1],
                                   "lo998": c["99.8"][0], "hi998": c["99.8"][1]} for c in f["limits"]]})
     rows = data["rows"]
-    series = [{"label": r.tenant.name, "values": [None if v == SUPPRESSED else v for v in data["trends"][trend][r.tenant.id]]}
-              for r in rows if any(v not in (None, SUPPRESSED) for v in data["trends"][trend][r.tenant.id])]
+    values = {r.tenant.id: [None if v == SUPPRESSED else v for v in data["trends"][trend][r.tenant.id]] for r in rows}
+    series = [{"label": r.tenant.name, "values": values[r.tenant.id]} for r in rows
+              if any(v is not None for v in values[r.tenant.id])]
     specs.append({"id": "trend-chart", "kind": "trend", "title": titles[trend], "labels": data["period_labels"],
                   "pooled": data["pooled_trend"][trend], "series": series[:12],
                   "pooled_label": _("All authorities compared (pooled)")})
@@ -111,7 +113,8 @@ def home():
         channels=channel_columns(rows), channel_titles=STANDARD_CHANNELS, suppressed=SUPPRESSED,
         form=FlaskForm(), k=minimum(), funnels=[key for key in FUNNELS if data["funnels"][key]["points"]],
         all_funnels=FUNNELS, trend=trend, kinds=kinds, regions=regions, kind=kind, region=region,
-        rates=RATES, survey_keys=SURVEY_KEYS, has_population=any(r.tenant.population for r in rows),
+        rates=RATES, survey_keys=SURVEY_KEYS, kind_label=_kind_label,
+        has_population=any(r.tenant.population for r in rows),
         charts=_chart_specs(data, titles, trend), state_label=state_label, verdict_label=verdict_label,
     )
 
@@ -164,23 +167,32 @@ def _value(row, key: str):
     return row.values.get(key)
 
 
-def _human(value, kind: str) -> str | int | float:
-    """A figure as the reader's locale writes it: a decimal comma in Russian, shares in percent."""
+def _human(value, kind: str, decimal: str = ",") -> str | int | float:
+    """A figure as the reader's locale writes it (`decimal`: its decimal sign, a comma in Russian), a share in
+    percent with one decimal: the CSV writes a few hundred thousand of them, too many for a babel call each."""
     if value is None:
         return ""
     if value == SUPPRESSED:
         return _("hidden")
     if kind == "share":
-        return format_decimal(value * 100, "0.0")
+        return f"{value * 100:.1f}".replace(".", decimal)
     if kind == "days":
-        return format_decimal(value, "0.0")
+        return f"{value:.1f}".replace(".", decimal)
     return value
+
+
+def _kind_label(code: str) -> str:
+    from ..vocabulary import AUTHORITY_KINDS
+
+    return str(AUTHORITY_KINDS.get(code, code)) if code else ""
 
 
 def _human_csv(rows, period: str) -> str:
     """The CSV for people: titles in the reader's language, a decimal comma in Russian, shares in percent with
     their 95 % interval and the verdict in words, states in words."""
     channels = channel_columns(rows)
+    decimal = get_decimal_symbol(get_locale())
+    hidden = _("hidden")
     header = [_("Authority"), _("Region"), _("Kind of authority"), _("Appeals analysis")]
     columns = []
     for key, title, kind in indicator_titles():
@@ -198,20 +210,22 @@ def _human_csv(rows, period: str) -> str:
     header += [_("Population"), _("Source of the population")]
     body = []
     for row in rows:
-        line = [row.tenant.name, row.tenant.region, row.tenant.authority_kind, state_label(row.status)]
+        line = [row.tenant.name, row.tenant.region, _kind_label(row.tenant.authority_kind), state_label(row.status)]
         for what, key, kind in columns:
             if what == "state":
                 line.append(state_label(row.survey_status))
             elif what == "value":
-                line.append(_human(_value(row, key), kind))
+                value = _value(row, key)
+                line.append(hidden if value == SUPPRESSED else _human(value, kind, decimal))
             else:
                 m = row.measures.get(key)
                 if m is not None and m.n:
-                    line += [_human(m.ci[0], "share"), _human(m.ci[1], "share"), m.n,
+                    line += [_human(m.ci[0], "share", decimal), _human(m.ci[1], "share", decimal), m.n,
                              verdict_label(m.verdict) or _("no verdict (volume under the minimum)")]
                 else:
                     line += ["", "", "", ""]
-        line += [_human(row.channels.get(c), "share") for c in channels]
+        line += [hidden if row.channels.get(c) == SUPPRESSED else _human(row.channels.get(c), "share", decimal)
+                 for c in channels]
         line += [row.tenant.population or "", row.tenant.population_source]
         body.append(line)
     return write_csv(body, header)

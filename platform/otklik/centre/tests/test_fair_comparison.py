@@ -169,6 +169,7 @@ def test_the_csv_is_russian_with_a_decimal_comma_and_percentages(app, client, co
     assert "Доля неудовлетворенных жалоб, %" in header
     assert not any(h in ("total", "status", "done", "missing") for h in header)
     big = next(r for r in rows if "Владимир" in r[0])
+    assert big[2] == "Здравоохранение"  # the kind of authority in words
     unsat = header.index("Доля неудовлетворенных жалоб, %")
     assert big[unsat] == "50,0"
     assert big[unsat + 4] == "выше остальных" and big[unsat + 3] == "400"
