@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
 
 from otklik.extensions import db
 from otklik.models import Survey, Tenant
-from otklik.tenancy import tenant_scope
+from otklik.tenancy import across_tenants, tenant_scope
 from tests.public_site_helpers import add_publication, appeals_payload, set_status, we_did_payload
 
 pytestmark = pytest.mark.browser
@@ -58,11 +59,18 @@ def serious(page) -> list[str]:
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def test_axe_finds_no_serious_violation_and_charts_are_drawn(site, live_server, page):
+def survey_form(app) -> str:
+    with app.app_context():
+        token = db.session.execute(across_tenants(select(Survey.token))).scalar_one()
+    return f"/vladimir-minsoc/s/{token}"
+
+
+def test_axe_finds_no_serious_violation_and_charts_are_drawn(app, site, live_server, page):
+    form = survey_form(app)
     for low_vision in (False, True):
         if low_vision:
             page.goto(f"{live_server}/low-vision?on=1&next=/")
-        for path in PAGES:
+        for path in [*PAGES, form, f"{form}/thanks"]:
             response = page.goto(f"{live_server}{path}")
             assert response.status == (410 if path == WITHDRAWN else 200), path
             found = serious(page)
@@ -75,8 +83,10 @@ def test_axe_finds_no_serious_violation_and_charts_are_drawn(site, live_server, 
 
 
 @pytest.mark.parametrize("width", [390, 640])
-def test_every_public_page_works_without_javascript_and_never_scrolls_sideways(site, live_server, _chromium, width):
+def test_every_public_page_works_without_javascript_and_never_scrolls_sideways(app, site, live_server, _chromium,
+                                                                             width):
     """390 px: a phone. 640 px: a 1280 px window at 200 % zoom (the CSS viewport is halved)."""
+    form = survey_form(app)
     context = _chromium.new_context(locale="ru-RU", java_script_enabled=False,
                                     viewport={"width": width, "height": 800})
     page = context.new_page()
@@ -84,7 +94,7 @@ def test_every_public_page_works_without_javascript_and_never_scrolls_sideways(s
         for low_vision in (False, True):
             if low_vision:
                 page.goto(f"{live_server}/low-vision?on=1&next=/")
-            for path in PAGES:
+            for path in [*PAGES, form]:
                 page.goto(f"{live_server}{path}")
                 scroll = page.evaluate("document.documentElement.scrollWidth")
                 assert scroll <= width, f"{path} at {width} px (low vision: {low_vision}) is {scroll} px wide"
