@@ -21,6 +21,7 @@ from .engine import QuestionnaireInvalid
 bp = Blueprint("questionnaire_editor", __name__, url_prefix="/<tenant_slug>/office/surveys/questionnaires")
 register_tenant_blueprint(bp)
 
+TITLE_MAX = 300
 MAX_FORM_PARTS = 20000
 """A long questionnaire posts a few fields per option: more than werkzeug's default of 1,000 form parts."""
 
@@ -79,6 +80,8 @@ def edit(questionnaire_id: int):
     if request.form.get("action") == "save":
         if not title:
             errors.append(_("The questionnaire needs a title."))
+        elif len(title) > TITLE_MAX:
+            errors.append(_("The title is too long: at most %(n)s characters.", n=TITLE_MAX))
         errors += engine.validate_questions(draft.questions)
         if not errors:
             try:
