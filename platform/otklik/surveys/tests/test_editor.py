@@ -209,3 +209,16 @@ def test_indicators_are_chosen_from_the_vocabulary_and_checked_by_the_validator(
     response, html = _post(client, url, html, "save", **{"q0-type": "open"})
     assert response.status_code == 422 and "Вопрос 1:" in _fieldset(html, 1)
     assert _stored(app, officer, qid) == saved
+
+
+def test_the_title_is_required_and_limited(app, client, officer):
+    qid = _draft(app, officer, SMALL)
+    url = f"/{officer.slug}/office/surveys/questionnaires/{qid}/edit"
+    html = client.get(url).get_data(as_text=True)
+    response, page = _post(client, url, html, "save", title="  ")
+    assert response.status_code == 422 and "У анкеты должно быть название." in page
+    response, page = _post(client, url, html, "save", title="А" * 301)
+    assert response.status_code == 422 and "не более 300 символов" in page
+    response, page = _post(client, url, html, "add_question", title="")  # an action needs no title yet
+    assert response.status_code == 200 and "Вопрос 4" in page
+    assert _stored(app, officer, qid) == SMALL
