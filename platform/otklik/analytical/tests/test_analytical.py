@@ -378,3 +378,29 @@ def test_demo_finalises_one_report_per_demo_authority(app):
             assert report.period == "2025-06", slug
             assert report.pdf.startswith(b"%PDF") and report.pdf_sha256 == hashlib.sha256(report.pdf).hexdigest()
             assert f"{slug}: analytical report of 2025-06 final" in result.output
+
+
+def test_rebuild_keeps_the_officers_points_and_refuses_bad_text(app, vladimir):
+    from otklik.analytical.service import Refused, edit_points
+    from otklik.analytical.service import draft as rebuild
+
+    report_id = draft(app, vladimir)
+    with app.app_context(), tenant_scope(db.session.get(Tenant, vladimir.id)):
+        tenant = db.session.get(Tenant, vladimir.id)
+        report = db.session.get(AnalyticalReport, report_id)
+        generated = report.main_points
+        # not edited: a rebuild after more appeals writes the points anew (60 appeals now, not 50)
+        add_appeals(vladimir, [dict(r, external_id=f"N-{i}") for i, r in enumerate(month_rows("03", 0, 0, 10))])
+        run(db.session.execute(select(Analysis.id).where(Analysis.period == "2025-03")).scalar_one())
+        report = rebuild(tenant, "2025-03")
+        assert report.main_points != generated and "до 60" in report.main_points
+        # edited: the officer's words stay through a rebuild
+        edit_points(report, "  Первый вывод.\r\n\r\nВторой вывод.  ")
+        assert report.main_points == "Первый вывод.\nВторой вывод."
+        report = rebuild(tenant, "2025-03")
+        assert report.main_points == "Первый вывод.\nВторой вывод."
+        for bad, words in (("a\x00b", "NUL"), ("x" * 20_001, "не более 20000"), (" \n ", "хотя бы один")):
+            with pytest.raises(Refused, match=words):
+                edit_points(report, bad)
+        db.session.expire_all()
+        assert db.session.get(AnalyticalReport, report_id).main_points == "Первый вывод.\nВторой вывод."
