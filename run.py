@@ -110,6 +110,14 @@ class Runner:
             self.say("run", f"{name} stopped")
 
     def run(self) -> int:
+        taken = [(name, port) for name, port in (("web", self.port), ("redis", self.redis_port))
+                 if name in self.processes and _answers(port)]
+        if taken:  # else the address printed would be another program's
+            for name, port in taken:
+                variable = "PORT" if name == "web" else "OTKLIK_EMBEDDED_REDIS_PORT"
+                self.say("run", f"port {port} ({name}) is taken by another program: stop it, or choose another "
+                                f"one ({variable}=..., e.g. make run PORT=5050)")
+            return 1
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._on_signal)
         first = [n for n in self.processes if n in LAST]

@@ -53,3 +53,19 @@ def test_run_prints_its_real_address_and_stops_in_order(app, tmp_path):
     assert err == ""
     stopped = [m.group(1) for m in re.finditer(r"^run\s+\| (\w+) stopped$", output, re.M)]
     assert sorted(stopped[:3]) == ["scheduler", "web", "worker"] and stopped[3:] == ["redis"], output
+
+
+def test_run_refuses_a_taken_port_instead_of_printing_another_programs_address(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "PORT": str(port), "OTKLIK_EMBEDDED_REDIS_PORT": str(free_port()),
+               "OTKLIK_INSTANCE_DIR": str(tmp_path / "instance")}
+        done = subprocess.run([sys.executable, "run.py"], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=60)
+    assert done.returncode == 1
+    assert f"port {port} (web) is taken by another program" in done.stdout
+    assert "Otklik is running" not in done.stdout and "started" not in done.stdout
