@@ -3,8 +3,9 @@
 A crawler opens every page reachable as an authority's officer, as the regional administrator, as an analyst of
 the Centre and as a citizen (the public site), on demo data (`otklik.demo` at a small size: appeals, survey
 answers, analyses, a pain map, publications), in Russian, and fails on the known English leftovers in the visible
-text: metric keys, role codes, statuses, parameter keys. Code, preformatted text, scripts, text areas (the JSON
-view), attribute values and URLs or e-mail addresses are not visible words and are left out.
+text (with what a screen reader or a tooltip says: aria-label, title, placeholder, alt; the charts' labels; the
+analysis XLSX): metric keys, role codes, statuses, parameter keys. Code, preformatted text, scripts, text areas
+(the JSON view), other attribute values and URLs or e-mail addresses are not visible words and are left out.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ abbreviation is shown beside its Russian words."""
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+SPOKEN_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
 CHART_WORDS = ("title", "labels", "series")
 """What a chart draws as text (the JSON its script reads): its title, axis labels and series name are visible."""
 
@@ -72,6 +74,8 @@ class Page(HTMLParser):
             self.links.append(a["href"])
         if tag == "script" and a.get("type") == "application/json":
             self._chart_json = []
+        if not self._hidden:  # what a screen reader or a tooltip says is read too
+            self.text += [a[name] for name in SPOKEN_ATTRIBUTES if a.get(name)]
         if tag in HIDDEN_TAGS:
             self._hidden += 1
 
@@ -115,7 +119,7 @@ def leftovers(html: str) -> set[str]:
 def test_the_leftover_finder_reads_visible_words_only():
     html = ('<p>Статус: done, всего total</p><code>overall</code><a href="/x/draft">Черновик</a>'
             '<textarea>{"parameter": "politeness"}</textarea><p>officer@omsk.local /office/closed/ report.csv</p>'
-            '<script>var open = 1;</script><p title="pending">Ожидает</p>'
+            '<script>var open = 1;</script><p data-state="pending" title="done">Ожидает</p>'
             '<script type="application/json">[{"title": "Жалобы", "labels": ["satisfied"], "fmt": "int"}]</script>')
     assert {w.split()[0] for w in leftovers(html)} == {"done", "total", "satisfied"}
 
