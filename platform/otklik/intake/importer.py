@@ -6,6 +6,11 @@ every row passed (and the staged ids hold no duplicate) are they merged into `ap
 the changed rows, an INSERT of the new ones), in the same transaction. Any error
 means a rollback: nothing is stored, and the caller gets the errors (row, column, value, reason).
 
+A first import into PostgreSQL (the tenant has no appeal yet, so every row is new) skips the stage: the rows go
+straight into `appeal` by one COPY, fed by a thread while the next chunk is read and checked, so the database
+inserts while Python parses. A duplicate id then fails the COPY on the unique key; the import is rolled back to
+its savepoint and done again the staged way, which names the duplicate rows.
+
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first appeal row 2 (API: item 1, 2, ...).
 """
 
@@ -675,6 +680,155 @@ class _Stage:
         return ImportResult(total=total, inserted=inserted, updated=updated, unchanged=existing - updated)
 
 
+APPEAL_COLUMNS = ("tenant_id", "external_id", "kind", "audience", "channel", "received_at", "registered_at",
+                  "answered_at", "due_date", "topic_code", "reason", "segment", "client_type", "object", "outcome",
+                  "date_only", "extended_days", "extension_reason", "redirected_to", "summary", "created_at")
+APPEAL_TEXT = TEXT_COLUMNS + ("extension_reason", "redirected_to", "summary")
+
+
+class _Duplicates(Exception):
+    """The direct COPY met an id twice (or one stored meanwhile): redo the import the staged way, which names them."""
+
+
+class _DirectCopy:
+    """One COPY into `appeal` for the whole file, written by a thread so PostgreSQL inserts chunk k while Python
+    reads and checks chunk k+1 (psycopg releases the GIL while it sends). Used only when the tenant has no appeal,
+    so there is nothing to match or update."""
+
+    def __init__(self, conn, tenant_id: int):
+        import queue
+        import threading
+
+        self.tenant_id = str(tenant_id)
+        self.now = datetime.now(UTC).isoformat()
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.rows = 0
+        raw = conn.connection.driver_connection
+        self.cursor = raw.cursor()
+        self.copy_cm = self.cursor.copy(
+            f"COPY appeal ({', '.join(APPEAL_COLUMNS)}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({', '.join(APPEAL_TEXT)}))")
+        self.copy = self.copy_cm.__enter__()
+        self.thread = threading.Thread(target=self._send, name="intake-copy", daemon=True)
+        self.thread.start()
+
+    def _send(self) -> None:
+        while (buf := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.copy.write(buf)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread in finish()
+                    self.error = exc
+
+    def write(self, df: pd.DataFrame) -> None:
+        if self.error is not None:
+            return
+        n = len(df)
+        columns = []
+        for c in APPEAL_COLUMNS:
+            if c in ("received_at", "registered_at", "answered_at"):
+                naive = df[c].dt.tz_convert(None).to_numpy().astype("datetime64[us]")
+                stamps = np.datetime_as_string(naive, unit="us", timezone="UTC")  # ISO 8601 with Z
+                columns.append(np.where(np.isnat(naive), "", stamps).tolist())
+            elif c == "due_date":
+                columns.append(np.datetime_as_string(df[c].to_numpy().astype("datetime64[D]")).tolist())
+            elif c == "date_only":
+                columns.append(df[c].astype("int64").tolist())
+            elif c == "tenant_id":
+                columns.append([self.tenant_id] * n)
+            elif c == "extended_days":
+                columns.append(["0"] * n)
+            elif c in ("extension_reason", "redirected_to", "summary"):
+                columns.append([""] * n)
+            elif c == "created_at":
+                columns.append([self.now] * n)
+            else:
+                columns.append(df[c].tolist())
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(zip(*columns, strict=True))
+        self.queue.put(out.getvalue())
+        self.rows += n
+
+    def _stop_thread(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+
+    def abandon(self) -> None:
+        """Stop without storing (the file had errors): the COPY is cancelled; the caller rolls back."""
+        self._stop_thread()
+        try:
+            self.copy_cm.__exit__(RuntimeError, RuntimeError("import refused"), None)
+        except Exception:  # noqa: BLE001 - the cancelled COPY's own error; the savepoint is rolled back next
+            pass
+        self.cursor.close()
+
+    def finish(self) -> int:
+        """End the COPY; a unique-key failure (a duplicate id) becomes `_Duplicates`."""
+        import psycopg
+
+        self._stop_thread()
+        try:
+            if self.error is not None:
+                raise self.error
+            self.copy_cm.__exit__(None, None, None)
+        except psycopg.errors.UniqueViolation as exc:
+            raise _Duplicates() from exc
+        finally:
+            self.cursor.close()
+        return self.rows
+
+
+def _tenant_has_appeals(conn, tenant_id: int) -> bool:
+    return conn.execute(text("SELECT 1 FROM appeal WHERE tenant_id = :t LIMIT 1"), {"t": tenant_id}).first() is not None
+
+
+def import_direct(conn, ctx: Context, chunks: Iterator[pd.DataFrame], columns: dict[str, str], *,
+                  first_row: int = 2, progress: Callable[[int], None] | None = None) -> ImportResult:
+    """A first import on PostgreSQL: check every chunk and COPY it straight into `appeal` (module docstring).
+
+    Raises ImportRefused on any invalid row (the caller rolls back), `_Duplicates` when an id repeats."""
+    errors = _Errors()
+    writer = _DirectCopy(conn, ctx.tenant_id)
+    total = 0
+    seconds = dict.fromkeys(("read", "validate", "stage", "check", "update", "insert"), 0.0)
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[phase] += now - clock
+        clock = now
+
+    try:
+        for chunk in chunks:
+            lap("read")
+            chunk = chunk.reset_index(drop=True)
+            chunk["__row"] = np.arange(first_row + total, first_row + total + len(chunk))
+            clean = validate(chunk, columns, ctx, errors)
+            total += len(chunk)
+            lap("validate")
+            if not errors.count:
+                writer.write(clean)
+                lap("stage")
+            if progress:
+                progress(total)
+            if errors.count >= MAX_ERRORS:
+                break
+    except BaseException:
+        writer.abandon()
+        raise
+    if errors.count or total == 0:
+        writer.abandon()
+        if not errors.count:
+            raise ImportRefused([error(None, "", "", "no_rows")])
+        raise ImportRefused(sorted(errors.items, key=lambda e: (e["row"] or 0)), errors.count)
+    inserted = writer.finish()
+    lap("insert")
+    result = ImportResult(total=total, inserted=inserted, updated=0, unchanged=0)
+    result.seconds = {k: round(v, 2) for k, v in seconds.items()}
+    return result
+
+
 # ----------------------------------------------------------------------------------------------------------- entry
 
 def import_frames(conn, ctx: Context, chunks: Iterator[pd.DataFrame], columns: dict[str, str], *,
@@ -743,7 +897,18 @@ def import_file(session, tenant, source: bytes | str | Path, filename: str = "",
         report = (lambda done: progress(done, max(estimate, done) if estimate else 0)) if progress else None
         if report:
             report(0)
-        result = import_frames(session.connection(), ctx, chunks, columns, progress=report)
+        conn = session.connection()
+        if conn.dialect.name == "postgresql" and not _tenant_has_appeals(conn, ctx.tenant_id):
+            conn.execute(text("SAVEPOINT intake_direct"))
+            try:
+                result = import_direct(conn, ctx, chunks, columns, progress=report)
+            except _Duplicates:
+                conn.execute(text("ROLLBACK TO SAVEPOINT intake_direct"))
+                _src, columns, chunks = read_chunks(source, filename or str(source if isinstance(source, str)
+                                                                             else ""), mapping)
+                result = import_frames(conn, ctx, chunks, columns, progress=report)
+        else:
+            result = import_frames(conn, ctx, chunks, columns, progress=report)
     except BaseException:
         session.rollback()
         raise

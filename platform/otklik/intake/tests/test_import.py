@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from otklik.extensions import db
-from otklik.intake.importer import import_file
+from otklik.intake.importer import ImportRefused, import_file
 from otklik.models import ImportBatch, ImportMapping, Tenant
 from otklik.tenancy import across_tenants, tenant_scope
 
@@ -310,3 +310,43 @@ def test_quoted_delimiters_in_the_header_do_not_mislead(app, tenant):
     data = csv_bytes(rows, header=header, delimiter=",", encoding="utf-8")
     assert run_import(app, tenant, data, mapping=mapping).inserted == 3
     assert appeals(app, tenant)["S-2"].channel == "post"
+
+
+FIELDS_COMPARED = ("kind", "audience", "channel", "received_at", "registered_at", "answered_at", "due_date",
+                   "topic_code", "reason", "segment", "client_type", "object", "outcome", "date_only",
+                   "extended_days", "extension_reason", "redirected_to", "summary")
+
+
+def test_a_first_import_stores_exactly_what_an_import_beside_stored_appeals_stores(app, make_tenant):
+    """On PostgreSQL a tenant's first import goes straight into `appeal` by COPY, a later one through the stage
+    and the merge: both ways must store the same values (times in UTC, dates alone marked, empty cells)."""
+    first, later = make_tenant("vladimir", slug="vlad-first"), make_tenant("vladimir", slug="vlad-later")
+    run_import(app, later, csv_bytes([row("OLD-1")]))  # `later` now has an appeal: its next import is staged
+    rows = [row("A-1", registered_at="10.01.2025", received_at="09.01.2025"),
+            row("A-2", registered_at="2025-01-10 14:30", answered_at="2025-02-01 09:00:59", outcome="supported",
+                reason="", segment="", object=""),
+            row("A-3", kind="proposal", channel="post", registered_at="31.12.2024 23:59", client_type="legal_entity",
+                topic_code="", reason="Кавычки \"внутри\", запятая; точка с запятой")]
+    header = [*HEADER, "received_at"]
+    data = csv_bytes(rows, header=header, delimiter=",", encoding="utf-8")
+    a = run_import(app, first, data)
+    b = run_import(app, later, data)
+    assert (a.inserted, b.inserted) == (3, 3)
+    got_first, got_later = appeals(app, first), appeals(app, later)
+    for external_id in ("A-1", "A-2", "A-3"):
+        for name in FIELDS_COMPARED:
+            assert getattr(got_first[external_id], name) == getattr(got_later[external_id], name), (external_id, name)
+    # and by hand: 31.12.2024 23:59 in Moscow is 20:59 UTC; 09:00:59 keeps its seconds
+    assert utc(got_first["A-3"].registered_at) == datetime(2024, 12, 31, 20, 59, tzinfo=UTC)
+    assert utc(got_first["A-2"].answered_at) == datetime(2025, 2, 1, 6, 0, 59, tzinfo=UTC)
+    assert got_first["A-3"].reason == "Кавычки \"внутри\", запятая; точка с запятой"
+    assert got_first["A-2"].received_at is None and got_first["A-2"].reason == ""
+
+
+def test_a_duplicate_id_in_a_first_import_is_named_and_nothing_is_stored(app, tenant):
+    data = csv_bytes([row("A-1"), row("A-2"), row("A-1")])
+    with pytest.raises(ImportRefused) as refused:
+        run_import(app, tenant, data)
+    [err] = refused.value.errors
+    assert err["row"] == 4 and err["value"] == "A-1"
+    assert stored(app, tenant) == 0
