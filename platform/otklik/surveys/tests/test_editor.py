@@ -222,3 +222,16 @@ def test_the_title_is_required_and_limited(app, client, officer):
     response, page = _post(client, url, html, "add_question", title="")  # an action needs no title yet
     assert response.status_code == 200 and "Вопрос 4" in page
     assert _stored(app, officer, qid) == SMALL
+
+
+@pytest.mark.parametrize("template", sorted(BUILTIN))
+def test_every_template_goes_through_the_editor_unchanged(app, client, officer, template):
+    """Saving a template's questions through the editor, untouched, stores exactly what was there (every key,
+    option, row, jump, parameter and indicator), however long the form."""
+    questions = BUILTIN[template].questions
+    qid = _draft(app, officer, questions)
+    url = f"/{officer.slug}/office/surveys/questionnaires/{qid}/edit"
+    html = client.get(url).get_data(as_text=True)
+    response, page = _post(client, url, html, "save")
+    assert response.status_code == 302, page[page.find("editor-errors"):][:2000]
+    assert _stored(app, officer, qid) == questions
