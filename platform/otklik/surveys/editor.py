@@ -103,10 +103,19 @@ def normalise(questions: list) -> list[dict]:
     return items
 
 
+MAX_ITEMS = 300
+"""At most so many questions, answers of a question or rows of a matrix are read from a form (a tampered count
+cannot make the server build millions of empty ones)."""
+
+
+def _count(form, name: str) -> int:
+    return max(0, min(_int(form.get(name)) or 0, MAX_ITEMS))
+
+
 def read_form(form) -> list[dict]:
     """The questions of a posted editor form (werkzeug MultiDict), in the order and with the numbers shown."""
     questions = []
-    for i in range(_int(form.get("count")) or 0):
+    for i in range(_count(form, "count")):
         p = f"q{i}"
         question = _read_extra(form.get(f"{p}-extra"))
         type_ = form.get(f"{p}-type", "")
@@ -124,7 +133,7 @@ def read_form(form) -> list[dict]:
             else:
                 question.pop("problems", None)
         options = []
-        for j in range(_int(form.get(f"{p}-options")) or 0):
+        for j in range(_count(form, f"{p}-options")):
             o = f"{p}-o{j}"
             option = _read_extra(form.get(f"{o}-extra"))
             option.update({"value": form.get(f"{o}-value", "").strip(), "text": form.get(f"{o}-text", "").strip()})
@@ -135,7 +144,7 @@ def read_form(form) -> list[dict]:
         if options:
             question["options"] = options
         rows = []
-        for j in range(_int(form.get(f"{p}-rows")) or 0):
+        for j in range(_count(form, f"{p}-rows")):
             r = f"{p}-r{j}"
             row = _read_extra(form.get(f"{r}-extra"))
             row.update({"key": form.get(f"{r}-key", "").strip(), "text": form.get(f"{r}-text", "").strip()})

@@ -235,3 +235,10 @@ def test_every_template_goes_through_the_editor_unchanged(app, client, officer, 
     response, page = _post(client, url, html, "save")
     assert response.status_code == 302, page[page.find("editor-errors"):][:2000]
     assert _stored(app, officer, qid) == questions
+
+
+def test_a_tampered_count_builds_no_flood_of_questions():
+    from werkzeug.datastructures import MultiDict
+
+    questions = editor.read_form(MultiDict({"count": "10000000", "q0-options": "-5", "q0-type": "open"}))
+    assert len(questions) == editor.MAX_ITEMS and "options" not in questions[0]
