@@ -91,6 +91,7 @@ SURVEY_COMPARISON = {"responses": standard.RESPONSES, "indicators": standard.IND
 # The parts of a stored document the Centre reads (only these leave the database).
 APPEALS_PARTS = ("schema", "kind", "total", "complaints", "waiting_days", "redirected", "by_channel")
 SURVEY_PARTS = ("schema", "kind", "responses", "indicators")
+TREND_PARTS = tuple(p for p in APPEALS_PARTS if p != "by_channel")
 
 VERDICT_LABELS = {
     "above": _l("above the others"),
@@ -383,7 +384,10 @@ def page_data(period_name: str, authority_kind: str | None = None, region: str |
     pooled_trend: dict[str, list] = {key: [] for key in FUNNELS}
     rows, pooled = [], {}
     for name in periods:  # a period at a time: only one period's documents are held at once
-        docs = _documents(("appeals", "surveys"), [name], {"appeals": APPEALS_PARTS, "surveys": SURVEY_PARTS})
+        # an earlier period shows its shares only: its channels are not read (a breakdown's disclosure changes no
+        # other figure, so its shares are disclosed exactly as when it is the period shown)
+        parts = APPEALS_PARTS if name == period else TREND_PARTS
+        docs = _documents(("appeals", "surveys"), [name], {"appeals": parts, "surveys": SURVEY_PARTS})
         period_rows = _rows(name, group, docs, per_tenant)
         del docs
         p0 = judge(period_rows, volume)

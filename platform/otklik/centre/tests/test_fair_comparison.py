@@ -211,3 +211,17 @@ def test_the_centre_opens_on_the_latest_period_with_data(app, client, compared):
     login(client, "analyst@example.org")
     page = client.get("/centre/").get_data(as_text=True)
     assert 'value="2025-Q1"' in page
+
+
+def test_a_trend_shows_each_period_as_the_page_of_that_period_does(app, compared):
+    """The trend reads earlier periods without their channels: the same shares, hidden or shown, as the page of
+    that period (two views of one period hiding different cells could be set against each other)."""
+    from otklik.centre.compare import FUNNELS, comparison, page_data
+
+    with app.test_request_context():
+        trend = page_data("2025-Q1")
+        earlier = {r.tenant.id: r for r in comparison("2024-Q4")}
+    for key in FUNNELS:
+        for tenant_id, values in trend["trends"][key].items():
+            m = earlier[tenant_id].measures.get(key)
+            assert values[-2] == (m.value if m is not None else None), (key, tenant_id)
