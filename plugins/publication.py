@@ -14,6 +14,8 @@ SETTINGS = [
     Setting("section", "str", "", "Where on the website it appears (the name the act gives the section)"),
     Setting("survey_section", "str", "", "The section of survey summaries, when the act names another one "
             "(empty: the same section)"),
+    Setting("feedback_section", "str", "", "The section that holds the surveys and the opinion form, when the act "
+            "names one (Nenets 18: «Клиентоцентричность»; empty: a section «Your feedback» of their own)"),
     Setting("publish_without_approval", "bool", False, "Drafts the worker builds are published at once, without "
             "an officer's approval (what the act forbids is never published)"),
     Setting("min_cell_size", "int", 5, "The smallest group shown outside the office (DOMAIN.md, small cells; "

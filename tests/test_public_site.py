@@ -108,6 +108,20 @@ def test_nenets_publishes_we_did_in_its_section(app, client, make_tenant):
     assert "canvas" not in page  # no chart in this payload: no canvas, the table alone
 
 
+def test_nenets_surveys_and_opinion_form_sit_in_its_client_centricity_section(client, make_tenant):
+    """Nenets 18: «Клиентоцентричность» holds the surveys and the opinion form; Vladimir's act names no such
+    section, so its surveys keep a section of their own."""
+    make_tenant("nenets", slug="nenets-fb")
+    make_tenant("vladimir", slug="vlad-fb")
+    home = text(client.get("/nenets-fb/"))
+    section = home.split("Клиентоцентричность</h2>", 1)[1].split("</section>", 1)[0]
+    assert 'href="/nenets-fb/surveys/"' in section and 'href="/nenets-fb/opinion"' in section
+    assert "Ваша обратная связь" not in home
+    other = text(client.get("/vlad-fb/"))
+    own = other.split("Ваша обратная связь</h2>", 1)[1].split("</section>", 1)[0]
+    assert 'href="/vlad-fb/surveys/"' in own and 'href="/vlad-fb/opinion"' in own
+
+
 def test_not_public_versions_are_404_and_a_withdrawn_one_410_with_its_notice(app, client, vladimir, make_tenant):
     for status in ("draft", "approved", "scheduled", "rejected"):
         pub_id = add_publication(app, vladimir, appeals_payload(), status=status)

@@ -131,7 +131,8 @@ def chart_json(block: dict) -> str:
 def public_offer(tenant) -> dict:
     """What an authority publishes and what its act keeps internal, from its publication settings (the platform
     index and the authority's home): {"published": [title], "internal": [(title, clause)], "sections": [the
-    website sections the act names]}."""
+    website sections the act names], "feedback_section": the one of them that also holds the surveys and the
+    opinion form, or ""}."""
     settings = tenant.settings_of("publication")
     clauses = settings.get("clauses", {})
     published, internal = [], []
@@ -140,8 +141,10 @@ def public_offer(tenant) -> dict:
             published.append(str(ARTIFACT_TITLES[artifact]))
         else:
             internal.append((str(ARTIFACT_TITLES[artifact]), clauses.get(key, "")))
-    sections = [name for name in (settings.get("section", ""), settings.get("survey_section", "")) if name]
-    return {"published": published, "internal": internal, "sections": list(dict.fromkeys(sections))}
+    feedback = settings.get("feedback_section", "")
+    sections = [name for name in (settings.get("section", ""), settings.get("survey_section", ""), feedback) if name]
+    return {"published": published, "internal": internal, "sections": list(dict.fromkeys(sections)),
+            "feedback_section": feedback}
 
 
 def _etag(*parts) -> str:
