@@ -16,6 +16,7 @@ ones would give a hidden one back), and a verdict, not a rank (`otklik.fairness`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -124,8 +125,12 @@ class Measure:
     value: float | str | None
     successes: int | None = None
     n: int | None = None
-    ci: tuple[float, float] | None = None
     verdict: str | None = None
+
+    @cached_property
+    def ci(self) -> tuple[float, float] | None:
+        """Its Wilson 95 % interval (worked out when asked: the trends of earlier periods show no interval)."""
+        return fairness.wilson_interval(self.successes, self.n) if self.n and self.successes is not None else None
 
 
 @dataclass
@@ -210,7 +215,7 @@ def _measure(before: dict, shown: dict, key: str, numerator: tuple, denominator:
         return None
     if not is_count(successes) or not is_count(n) or not n:
         return Measure(SUPPRESSED if _pick(before, *denominator) else None)
-    return Measure(successes / n, successes, n, fairness.wilson_interval(successes, n))
+    return Measure(successes / n, successes, n)
 
 
 def indicators(doc: dict, tenant: Tenant, k: int, standard_of: dict | None = None) -> tuple[dict, dict, list]:
@@ -262,7 +267,7 @@ def survey_measures(doc: dict, k: int) -> tuple[dict, list]:
             out[SURVEY_PREFIX + key] = Measure(SUPPRESSED if cell.get("of") else None)
         else:
             s, n = now["count"], now["of"]
-            out[SURVEY_PREFIX + key] = Measure(s / n, s, n, fairness.wilson_interval(s, n))
+            out[SURVEY_PREFIX + key] = Measure(s / n, s, n)
     return out, shown.audit
 
 
