@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from ..channels import channel_codes
 from ..extensions import db
-from ..models import Analysis, ClassifierEntry, PainEvent
+from ..models import Analysis, PainEvent
 from ..periods import BadPeriod, parse_period
 from ..results.disclosure import disclose
 from ..results.document import Document
@@ -159,17 +159,12 @@ def _largest_sentence(rows: list[dict], subject: str, about: str) -> str:
 # -- (a) the appeals analysis --
 
 def _topic_titles(codes) -> dict[str, str]:
-    """The classifier's titles of topic codes (the authority's loaded classifier); a code it lacks keeps the
-    title of its section, or says it is not in the classifier."""
-    from ..intake.classifier import section_title
+    """The classifier's titles of topic codes (`intake.classifier.topic_titles`, the one namer of codes); a code
+    of no known section says it is not in the classifier."""
+    from ..intake.classifier import topic_titles
 
-    found = dict(db.session.execute(select(ClassifierEntry.code, ClassifierEntry.title)
-                                    .where(ClassifierEntry.code.in_(list(codes)))).all()) if codes else {}
-    out = {}
-    for code in codes:
-        title = found.get(code) or section_title(code)
-        out[code] = title or "Тематика вне классификатора"
-    return out
+    titles = topic_titles(codes)
+    return {code: str(titles.get(code) or "Тематика вне классификатора") for code in codes}
 
 
 def _value_label(doc: Document, kind: str):
