@@ -288,15 +288,23 @@ def _json_part(key: str):
 
 
 def _documents(kinds: tuple[str, ...], periods: list[str], parts: dict[str, tuple[str, ...]]) -> dict:
-    """{(tenant_id, kind, period): (status, document of the parts the Centre reads)}, across authorities."""
+    """{(tenant_id, kind, period): (status, document of the parts the Centre reads)}, across authorities.
+    On PostgreSQL the parts come as one JSON object per row (`json_build_object`), decoded once."""
+    from sqlalchemy import JSON, func, literal
+
     wanted = sorted({p for kind in kinds for p in parts[kind]})
-    columns = [Analysis.tenant_id, Analysis.kind, Analysis.period, Analysis.status] + [
-        _json_part(p).label(f"part_{p}") for p in wanted]
+    keys = [Analysis.tenant_id, Analysis.kind, Analysis.period, Analysis.status]
+    one_object = db.session.get_bind().dialect.name == "postgresql"
+    if one_object:
+        pairs = [x for p in wanted for x in (literal(p), _json_part(p))]
+        columns = [*keys, func.json_build_object(*pairs, type_=JSON).label("parts")]
+    else:
+        columns = [*keys, *(_json_part(p).label(f"part_{p}") for p in wanted)]
     query = across_tenants(select(*columns).where(Analysis.kind.in_(kinds), Analysis.period.in_(periods)))
     out = {}
     for row in db.session.execute(query):
-        mapping = row._mapping
-        doc = {p: mapping[f"part_{p}"] for p in parts[row.kind] if mapping[f"part_{p}"] is not None}
+        found = row.parts or {} if one_object else {p: row._mapping[f"part_{p}"] for p in wanted}
+        doc = {p: found[p] for p in parts[row.kind] if found.get(p) is not None}
         out[(row.tenant_id, row.kind, row.period)] = (row.status, doc or None)  # no result: nothing read
     return out
 
