@@ -98,7 +98,7 @@ INFORMED = Record(
      Field("share", _l("Share informed"), "share", rests_on="count")),
     base="answered", parts=(Part(("count",), OWN + "answered"),), sheet="Информированность")
 # The standard indicators (vocabulary.SURVEY_INDICATORS) as counts, so the Centre can pool and compare them.
-INDICATORS = Rates(codes="indicator", count_title=_l("Answers of 4-5 (or yes)"), of_title=_l("Answered"),
+INDICATORS = Rates(codes="indicator", count_title=_l("Answers of 4-5 (or yes)"), of_title=_l("Answered the question"),
                    sheet="Показатели", chart=ChartSpec("bar", _l("Standard indicators: share of 4-5"), ("share",)))
 PREVALENCE = Prevalence(sheet="Распространенность",
                         chart=ChartSpec("bar", _l("Prevalence of problems"), ("percent", "count")))
