@@ -6,6 +6,8 @@ so the command line, the tick and the office produce the same document.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 
@@ -31,8 +33,9 @@ def title(report: AnalyticalReport) -> str:
 
 
 def render_pdf(report: AnalyticalReport, final: bool) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     html = render_html(report, final)
+    style = CSS(filename=str(Path(current_app.static_folder) / "analytical_pdf.css"))
     return HTML(string=html, base_url=current_app.root_path).write_pdf(
-        pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True)
+        stylesheets=[style], pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True)
