@@ -123,3 +123,25 @@ def test_nenets_volume_counts_real_survey_answers(app, make_tenant, db_session):
     assert _enqueued(tick("2025-02-01T00:00:00+00:00"), "nv") == ["surveys__2025-01"]
     assert _enqueued(tick("2025-04-01T00:00:00+00:00"), "nv") == [
         "appeals__2025-Q1", "employee_surveys__2025-Q1", "surveys__2025-Q1"]
+
+
+def test_claim_due_inserts_only_what_is_not_there(app, make_tenant, db_session):
+    """The tick's claim: one statement per tenant; a (kind, period) already there is skipped by the unique key,
+    the rows it inserts carry the period's bounds and the deterministic job id."""
+    from sqlalchemy import select
+
+    from otklik.jobs import claim_due
+
+    v = make_tenant("vladimir", slug="vc", tracking_since=date(2025, 1, 1))
+    t = db_session.get(Tenant, v.id)
+    with tenant_scope(t):
+        first = claim_due(t, [("appeals", "2025-Q1"), ("surveys", "2025-Q1")])
+        again = claim_due(t, [("appeals", "2025-Q1"), ("appeals", "2025-Q2")])
+        rows = db_session.execute(select(Analysis).order_by(Analysis.id)).scalars().all()
+    assert [(k, p) for _, k, p in first] == [("appeals", "2025-Q1"), ("surveys", "2025-Q1")]
+    assert [(k, p) for _, k, p in again] == [("appeals", "2025-Q2")]
+    assert [(a.kind, a.period, a.status, a.job_id, a.period_start, a.period_end) for a in rows] == [
+        ("appeals", "2025-Q1", "queued", "vc__appeals__2025-Q1", date(2025, 1, 1), date(2025, 3, 31)),
+        ("surveys", "2025-Q1", "queued", "vc__surveys__2025-Q1", date(2025, 1, 1), date(2025, 3, 31)),
+        ("appeals", "2025-Q2", "queued", "vc__appeals__2025-Q2", date(2025, 4, 1), date(2025, 6, 30)),
+    ]
