@@ -42,7 +42,7 @@ STATES = ("on_time", "late", "due", "missing", "not_due")
 STATE_LABELS = {
     "on_time": _l("on time"),
     "late": _l("late"),
-    "due": _l("due"),
+    "due": _l("due soon"),
     "missing": _l("missing"),
     "not_due": _l("not due"),
 }
