@@ -289,15 +289,21 @@ def _json_part(key: str):
 
 def _documents(kinds: tuple[str, ...], periods: list[str], parts: dict[str, tuple[str, ...]]) -> dict:
     """{(tenant_id, kind, period): (status, document of the parts the Centre reads)}, across authorities.
-    On PostgreSQL the parts come as one JSON object per row (`json_build_object`), decoded once."""
-    from sqlalchemy import JSON, func, literal
+    On PostgreSQL the parts come as one JSON object per row (`json_build_object`), decoded once, and a row builds
+    only its own kind's parts: every `->` of a `json` column scans the stored text again, and a part the document
+    lacks (an appeals part of a surveys document) scans all of it."""
+    from sqlalchemy import JSON, case, func, literal
 
     wanted = sorted({p for kind in kinds for p in parts[kind]})
     keys = [Analysis.tenant_id, Analysis.kind, Analysis.period, Analysis.status]
     one_object = db.session.get_bind().dialect.name == "postgresql"
     if one_object:
-        pairs = [x for p in wanted for x in (literal(p), _json_part(p))]
-        columns = [*keys, func.json_build_object(*pairs, type_=JSON).label("parts")]
+        def build(names):
+            return func.json_build_object(*[x for p in sorted(names) for x in (literal(p), _json_part(p))],
+                                          type_=JSON)
+
+        objects = case(*((Analysis.kind == kind, build(parts[kind])) for kind in kinds), else_=None)
+        columns = [*keys, objects.label("parts")]
     else:
         columns = [*keys, *(_json_part(p).label(f"part_{p}") for p in wanted)]
     query = across_tenants(select(*columns).where(Analysis.kind.in_(kinds), Analysis.period.in_(periods)))
@@ -355,12 +361,10 @@ def judge(rows: list[Row], minimum_volume: int) -> dict[str, float | None]:
     it. Returns {indicator: pooled share}."""
     pooled = {}
     for key in FUNNELS:
-        pairs = [(r.measures[key].successes, r.measures[key].n) for r in rows
-                 if key in r.measures and r.measures[key].n]
+        judged = [m for r in rows if (m := r.measures.get(key)) is not None and m.n]
+        pairs = [(m.successes, m.n) for m in judged]
         p0 = pooled[key] = fairness.pooled_share(pairs)
-        judged = [r.measures[key] for r in rows if key in r.measures and r.measures[key].n]
-        for m, verdict in zip(judged, fairness.verdicts([(m.successes, m.n) for m in judged], p0, minimum_volume),
-                              strict=True):
+        for m, verdict in zip(judged, fairness.verdicts(pairs, p0, minimum_volume), strict=True):
             m.verdict = verdict
     return pooled
 
@@ -392,8 +396,9 @@ def page_data(period_name: str, authority_kind: str | None = None, region: str |
     period = parse_period(period_name).name
     periods = trend_periods(period, trend_count)
     group = tenants(authority_kind, region)
+    ids = [t.id for t in group]  # the rows of every period follow the group's order
     per_tenant, volume = _PerTenant(), min_volume()
-    trends: dict[str, dict[int, list]] = {key: {t.id: [] for t in group} for key in FUNNELS}
+    trends: dict[str, dict[int, list]] = {key: {tenant_id: [] for tenant_id in ids} for key in FUNNELS}
     pooled_trend: dict[str, list] = {key: [] for key in FUNNELS}
     rows, pooled = [], {}
     for name in periods:  # a period at a time: only one period's documents are held at once
@@ -406,9 +411,10 @@ def page_data(period_name: str, authority_kind: str | None = None, region: str |
         p0 = judge(period_rows, volume)
         for key in FUNNELS:
             pooled_trend[key].append(p0[key])
-            for row in period_rows:
+            series = trends[key]
+            for tenant_id, row in zip(ids, period_rows, strict=True):
                 m = row.measures.get(key)
-                trends[key][row.tenant.id].append(m.value if m is not None else None)
+                series[tenant_id].append(m.value if m is not None else None)
         if name == period:
             rows, pooled = period_rows, p0
     return {"period": period, "periods": periods, "rows": rows, "pooled": pooled, "min_volume": volume,

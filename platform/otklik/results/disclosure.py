@@ -79,9 +79,11 @@ def suppress_breakdown(counts: Mapping[K, int], k: int, *, total_shown: bool = T
     each can be anything from 0 to their sum. When even all cells hold fewer than k, every positive cell is hidden
     and the total itself is a small group: `total_must_hide` says so.
     """
+    hidden = {key: PRIMARY for key, count in counts.items() if 0 < count < k}
+    if not hidden:  # most breakdowns: no small group, so nothing to hide beside one either
+        return hidden
     keys = list(counts)
-    hidden = {key: PRIMARY for key in keys if 0 < counts[key] < k}
-    if total_shown and hidden:
+    if total_shown:
         held = sum(counts[key] for key in hidden)
         rest = sorted((key for key in keys if key not in hidden and counts[key] > 0), key=lambda key: counts[key])
         for key in rest:

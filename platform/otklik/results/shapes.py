@@ -27,6 +27,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from .disclosure import PRIMARY, Suppressed, suppress_breakdown
+
 HIDDEN = "suppressed"  # a hidden cell is {"suppressed": reason, "title"?}; a hidden figure of a record is None
 SUPPRESSED_TEXT = _l("hidden: a group smaller than the minimum, or one that would give it back")
 
@@ -140,8 +142,6 @@ class DiscloseContext:
     audit: list = field(default_factory=list)
 
     def hide(self, path: str, cell: str, reason: str) -> None:
-        from .disclosure import Suppressed
-
         self.audit.append(Suppressed(path, str(cell), reason))
 
     def total(self, ref: str, record: dict | None = None):
@@ -159,12 +159,13 @@ def _hidden_cell(cell, reason: str) -> dict:
 
 def _split(counts: dict, total, k: int, *, complete: bool = False) -> dict:
     """Hidden cells of counts that split a shown total: the rest (total minus the cells) is a cell too."""
-    from .disclosure import suppress_breakdown
-
-    cells = dict(counts)
-    if not complete and is_count(total):
-        cells["\0rest"] = max(total - sum(cells.values()), 0)
-    return suppress_breakdown(cells, k, total_shown=is_count(total))
+    shown = is_count(total)
+    if shown and not complete:
+        rest = max(total - sum(counts.values()), 0)
+        if not 0 < rest < k and not any(0 < count < k for count in counts.values()):
+            return {}  # no small group, the rest included: nothing to hide (suppress_breakdown's answer too)
+        counts = {**counts, "\0rest": rest}
+    return suppress_breakdown(counts, k, total_shown=shown)
 
 
 class Shape:
@@ -336,8 +337,6 @@ class Breakdown(Shape):
     def disclose(self, value, path, ctx, record: dict | None = None):
         """Cells of 1..k-1 hidden, then the next smallest until the hidden hold k together (the shares or the
         total are shown); a hidden denominator hides every cell. Free-text labels never leave the office."""
-        from .disclosure import PRIMARY, suppress_breakdown
-
         if self.free_text:
             ctx.hide(path, "*", "free_text")
             return None
