@@ -161,8 +161,12 @@ def _split(counts: dict, total, k: int, *, complete: bool = False) -> dict:
     """Hidden cells of counts that split a shown total: the rest (total minus the cells) is a cell too."""
     shown = is_count(total)
     if shown and not complete:
-        rest = max(total - sum(counts.values()), 0)
-        if not 0 < rest < k and not any(0 < count < k for count in counts.values()):
+        rest, small = total, False
+        for count in counts.values():
+            rest -= count
+            small = small or 0 < count < k
+        rest = max(rest, 0)
+        if not small and not 0 < rest < k:
             return {}  # no small group, the rest included: nothing to hide (suppress_breakdown's answer too)
         counts = {**counts, "\0rest": rest}
     return suppress_breakdown(counts, k, total_shown=shown)
@@ -386,6 +390,8 @@ class Record(Shape):
         self.base = base
         self.parts = parts
         self.nested = nested or {}
+        # parts of the document's counts first: they may hide a total of the record's own
+        self._parts_in_order = sorted(parts, key=lambda p: not p.total.startswith(DOC))
 
     def validate(self, value, path):
         if is_hidden(value):
@@ -427,8 +433,7 @@ class Record(Shape):
             ctx.hide(path, self.base, "primary")
             return {HIDDEN: "primary"}
         hidden: dict[str, str] = {}
-        # parts of the document's counts first: they may hide a total of the record's own
-        for part in sorted(self.parts, key=lambda p: not p.total.startswith(DOC)):
+        for part in self._parts_in_order:
             own = part.total[len(OWN):] if part.total.startswith(OWN) else None
             total = None if own in hidden else ctx.total(part.total, value)
             counts = {c: out.get(c) for c in part.cells if is_count(out.get(c))}
@@ -442,7 +447,7 @@ class Record(Shape):
                 continue
             found = _split(counts, total, ctx.k, complete=part.complete)
             hidden.update({c: r for c, r in found.items() if c in counts and c not in hidden})
-        for f in self.fields:  # a figure resting on a hidden count goes with it
+        for f in self.fields if hidden else ():  # a figure resting on a hidden count goes with it
             if f.rests_on in hidden and f.key not in hidden:
                 hidden[f.key] = hidden[f.rests_on]
         for key, reason in hidden.items():
