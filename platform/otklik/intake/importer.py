@@ -701,9 +701,9 @@ class _DirectCopy:
 
         self.tenant_id = str(tenant_id)
         self.now = datetime.now(UTC).isoformat()
-        # one chunk waiting beside the one being sent: enough to overlap, and memory stays flat (a chunk's CSV is
-        # about 13 MB as UTF-8 bytes, two to four times that as a Python str, hence the bytes)
-        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        # a few slices waiting beside the one being sent: enough to overlap, and memory stays flat (a slice's CSV
+        # is about 2.5 MB as UTF-8 bytes, two to four times that as a Python str, hence the bytes)
+        self.queue: queue.Queue = queue.Queue(maxsize=4)
         self.error: BaseException | None = None
         self.rows = 0
         raw = conn.connection.driver_connection
@@ -722,9 +722,15 @@ class _DirectCopy:
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread in finish()
                     self.error = exc
 
-    def write(self, df: pd.DataFrame) -> None:
-        if self.error is not None:
-            return
+    SLICE_ROWS = 10_000  # rows per CSV handed to the thread: a chunk's whole CSV would double its memory
+
+    def write(self, frame: pd.DataFrame) -> None:
+        for start in range(0, len(frame), self.SLICE_ROWS):
+            if self.error is not None:
+                return
+            self._write(frame.iloc[start:start + self.SLICE_ROWS])
+
+    def _write(self, df: pd.DataFrame) -> None:
         n = len(df)
         columns = []
         for c in APPEAL_COLUMNS:
