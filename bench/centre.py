@@ -307,7 +307,9 @@ def main(argv=None) -> int:
         sys.stderr.write(proc.stderr)
         return proc.returncode
     figures = json.loads(proc.stdout.strip().splitlines()[-1])
-    result = {"bench": "centre", "cpus": os.cpu_count(), "load_average_before": load_before,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    result = {"bench": "centre", "commit": commit.stdout.strip(), "cpus": os.cpu_count(),
+              "load_average_before": load_before,
               "load_average_after": [round(x, 2) for x in os.getloadavg()], "tenants_requested": args.tenants,
               "periods_requested": args.periods, **loaded, **figures, "target": {"ratio_max": 2.0}}
     result["ok"] = figures["ratio"] <= 2.0
