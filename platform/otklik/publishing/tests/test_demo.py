@@ -2,6 +2,7 @@
 Vladimir's past quarters (appeals analysis), Nenets' survey summaries and «we did»; Omsk nothing."""
 
 import json
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -32,4 +33,7 @@ def test_the_demo_publishes_what_each_act_allows(app, make_tenant, make_user):
         vladimir = [p for slug, p in rows if slug == "vladimir-demo" and p.artifact == "appeals_analysis"]
         assert "2026-Q3" in {p.period for p in vladimir}
         assert all(p.approved_by == officers["officer@vladimir-demo.local"] for p in vladimir)
+        # released on time in the demo's history: Q3 ends 30.09, day 30 after it is 30.10, 10:00 Moscow = 07:00 UTC
+        q3 = next(p for p in vladimir if p.period == "2026-Q3")
+        assert q3.published_at.replace(tzinfo=None) == datetime(2026, 10, 30, 7, 0)
         assert all("CANARY" not in json.dumps(p.payload) for _s, p in rows)
