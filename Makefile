@@ -23,8 +23,8 @@ install: $(STAMP)
 ## and Pango with DejaVu fonts for WeasyPrint's PDF reports.
 browser:
 	@if [ ! -x /usr/bin/chromium ] || ! ldconfig -p | grep -q libpangoft2; then \
-	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null); \
-	  else echo "browser tests and PDF reports need: sudo apt-get install chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; fi; \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null); \
+	  else echo "browser tests and PDF reports need: sudo apt-get install chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"; fi; \
 	fi
 
 migrate: install
