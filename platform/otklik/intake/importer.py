@@ -791,6 +791,52 @@ def _tenant_has_appeals(conn, tenant_id: int) -> bool:
     return conn.execute(text("SELECT 1 FROM appeal WHERE tenant_id = :t LIMIT 1"), {"t": tenant_id}).first() is not None
 
 
+class _Laps:
+    """Seconds spent per phase of an import (the bench reports them): `lap(phase)` books the time since the last."""
+
+    def __init__(self):
+        self.seconds = dict.fromkeys(("read", "validate", "stage", "check", "update", "insert"), 0.0)
+        self.clock = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] += now - self.clock
+        self.clock = now
+
+    def rounded(self) -> dict:
+        return {k: round(v, 2) for k, v in self.seconds.items()}
+
+
+def _check_and_write(chunks: Iterator[pd.DataFrame], ctx: Context, columns: dict[str, str], errors: _Errors,
+                     write: Callable[[pd.DataFrame], None], lap: _Laps, first_row: int,
+                     progress: Callable[[int], None] | None) -> int:
+    """Number, check and hand on every chunk (`write`, while no error was found); stop at MAX_ERRORS. The rows."""
+    total = 0
+    for chunk in chunks:
+        lap("read")
+        chunk = chunk.reset_index(drop=True)
+        chunk["__row"] = np.arange(first_row + total, first_row + total + len(chunk))
+        clean = validate(chunk, columns, ctx, errors)
+        total += len(chunk)
+        lap("validate")
+        if not errors.count:
+            write(clean)
+            lap("stage")
+        if progress:
+            progress(total)
+        if errors.count >= MAX_ERRORS:
+            break
+    return total
+
+
+def _refuse(errors: _Errors, total: int) -> None:
+    """Raise ImportRefused for the errors found, or for a file with no row."""
+    if errors.count:
+        raise ImportRefused(sorted(errors.items, key=lambda e: (e["row"] or 0)), errors.count)
+    if total == 0:
+        raise ImportRefused([error(None, "", "", "no_rows")])
+
+
 def import_direct(conn, ctx: Context, chunks: Iterator[pd.DataFrame], columns: dict[str, str], *,
                   first_row: int = 2, progress: Callable[[int], None] | None = None) -> ImportResult:
     """A first import on PostgreSQL: check every chunk and COPY it straight into `appeal` (module docstring).
@@ -798,43 +844,17 @@ def import_direct(conn, ctx: Context, chunks: Iterator[pd.DataFrame], columns: d
     Raises ImportRefused on any invalid row (the caller rolls back), `_Duplicates` when an id repeats."""
     errors = _Errors()
     writer = _DirectCopy(conn, ctx.tenant_id)
-    total = 0
-    seconds = dict.fromkeys(("read", "validate", "stage", "check", "update", "insert"), 0.0)
-    clock = time.perf_counter()
-
-    def lap(phase: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        seconds[phase] += now - clock
-        clock = now
-
+    lap = _Laps()
     try:
-        for chunk in chunks:
-            lap("read")
-            chunk = chunk.reset_index(drop=True)
-            chunk["__row"] = np.arange(first_row + total, first_row + total + len(chunk))
-            clean = validate(chunk, columns, ctx, errors)
-            total += len(chunk)
-            lap("validate")
-            if not errors.count:
-                writer.write(clean)
-                lap("stage")
-            if progress:
-                progress(total)
-            if errors.count >= MAX_ERRORS:
-                break
+        total = _check_and_write(chunks, ctx, columns, errors, writer.write, lap, first_row, progress)
+        _refuse(errors, total)
     except BaseException:
         writer.abandon()
         raise
-    if errors.count or total == 0:
-        writer.abandon()
-        if not errors.count:
-            raise ImportRefused([error(None, "", "", "no_rows")])
-        raise ImportRefused(sorted(errors.items, key=lambda e: (e["row"] or 0)), errors.count)
     inserted = writer.finish()
     lap("insert")
     result = ImportResult(total=total, inserted=inserted, updated=0, unchanged=0)
-    result.seconds = {k: round(v, 2) for k, v in seconds.items()}
+    result.seconds = lap.rounded()
     return result
 
 
@@ -845,39 +865,14 @@ def import_frames(conn, ctx: Context, chunks: Iterator[pd.DataFrame], columns: d
     """Validate and stage every chunk, then merge; raises ImportRefused (the caller rolls back) on any error."""
     errors = _Errors()
     stage = _Stage(conn)
-    total = 0
-    seconds = dict.fromkeys(("read", "validate", "stage", "check", "update", "insert"), 0.0)
-    clock = time.perf_counter()
-
-    def lap(phase: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        seconds[phase] += now - clock
-        clock = now
-
-    for chunk in chunks:
-        lap("read")
-        chunk = chunk.reset_index(drop=True)
-        chunk["__row"] = np.arange(first_row + total, first_row + total + len(chunk))
-        clean = validate(chunk, columns, ctx, errors)
-        total += len(chunk)
-        lap("validate")
-        if not errors.count:
-            stage.write(clean)
-            lap("stage")
-        if progress:
-            progress(total)
-        if errors.count >= MAX_ERRORS:
-            break
-    if not errors.count and total == 0:
-        raise ImportRefused([error(None, "", "", "no_rows")])
-    if not errors.count:
+    lap = _Laps()
+    total = _check_and_write(chunks, ctx, columns, errors, stage.write, lap, first_row, progress)
+    if not errors.count and total:
         stage.duplicates(errors, columns.get("external_id", "external_id"))
         lap("check")
-    if errors.count:
-        raise ImportRefused(sorted(errors.items, key=lambda e: (e["row"] or 0)), errors.count)
+    _refuse(errors, total)
     result = stage.merge(ctx.tenant_id, total, lap)
-    result.seconds = {k: round(v, 2) for k, v in seconds.items()}
+    result.seconds = lap.rounded()
     return result
 
 
