@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..channels import channel_codes
@@ -24,7 +23,7 @@ from ..tenancy import register_tenant_blueprint
 from . import service
 from .engine import check_answers, read_form
 from .templates import Template
-from .views import HONEYPOT, PUBLIC_GET_LIMIT, PUBLIC_POST_LIMIT, _refusal, _too_many
+from .views import HONEYPOT, PUBLIC_GET_LIMIT, PUBLIC_POST_LIMIT, _too_many, honeypot_refusal
 
 bp = Blueprint("surveys_public", __name__, url_prefix="/<tenant_slug>")
 register_tenant_blueprint(bp)
@@ -120,9 +119,7 @@ def opinion():
     raw, errors = {}, {}
     if request.method == "POST":
         if request.form.get(HONEYPOT, "").strip():
-            return _refusal(400, _("The answers were not accepted"),
-                            _("The form was filled in automatically (a hidden field was filled), so it looks like "
-                              "spam and was not accepted. If you are a person, reload the page and answer again."))
+            return honeypot_refusal()
         raw = read_form(questions, request.form)
         parsed = check_answers(questions, raw)
         if parsed.ok:

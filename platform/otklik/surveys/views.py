@@ -91,6 +91,13 @@ def _refusal(code: int, title, message):
     return render_template("public/survey_refused.html", title=title, message=message, tenant=g.tenant), code
 
 
+def honeypot_refusal():
+    """The answer of a public form whose hidden field was filled: a bot, most likely; a person is told what to do."""
+    return _refusal(400, _("The answers were not accepted"),
+                    _("The form was filled in automatically (a hidden field was filled), so it looks like "
+                      "spam and was not accepted. If you are a person, reload the page and answer again."))
+
+
 @bp.errorhandler(429)
 def _too_many(exc):
     if g.get("tenant") is None:  # the limit refused before the view found its tenant (finds_own_tenant)
@@ -136,9 +143,7 @@ def public_form(tenant_slug: str, token: str):
     raw, errors = {}, {}
     if request.method == "POST":
         if request.form.get(HONEYPOT, "").strip():
-            return _refusal(400, _("The answers were not accepted"),
-                            _("The form was filled in automatically (a hidden field was filled), so it looks like "
-                              "spam and was not accepted. If you are a person, reload the page and answer again."))
+            return honeypot_refusal()
         raw = read_form(questions, request.form)
         parsed = check_answers(questions, raw)
         if parsed.ok:
