@@ -6,6 +6,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from otklik.extensions import db
@@ -41,8 +42,10 @@ def _sign_in(page, base):
     page.wait_for_url(re.compile(r"/office/$"))
 
 
-def _focused(page) -> str:
-    return page.evaluate("document.activeElement.id")
+def _expect_focus(page, element_id: str) -> None:
+    """The page came back with `element_id` focused (its `autofocus`, which the browser applies after the load
+    event may already have fired: wait for it, up to the default timeout)."""
+    expect(page.locator(f"#{element_id}")).to_be_focused()
 
 
 def _press(page, locator, key="Enter"):
@@ -66,7 +69,7 @@ def test_build_a_questionnaire_by_keyboard_without_javascript(app, live_server, 
     page.keyboard.press("ArrowDown")  # -> mark 1-5
     assert page.locator("#new-type").input_value() == "scale"
     _press(page, page.get_by_role("button", name="Добавить вопрос"))
-    assert _focused(page) == "q1-text"
+    _expect_focus(page, "q1-text")
     page.keyboard.type("Оцените качество услуги")
 
     # question 3: own words (the typed text of question 2 goes along with the action)
@@ -76,7 +79,7 @@ def test_build_a_questionnaire_by_keyboard_without_javascript(app, live_server, 
         if page.locator("#new-type").input_value() == "open":
             break
     _press(page, page.get_by_role("button", name="Добавить вопрос"))
-    assert _focused(page) == "q2-text"
+    _expect_focus(page, "q2-text")
     page.keyboard.type("Что нам улучшить?")
     page.keyboard.press("Tab")  # to the type select
     page.keyboard.press("Tab")  # to the key
@@ -95,7 +98,7 @@ def test_build_a_questionnaire_by_keyboard_without_javascript(app, live_server, 
 
     # question 3 moves above question 2: the jump follows it (now «go to question 2»)
     _press(page, page.get_by_role("button", name="Поднять вопрос 3"), "Space")
-    assert _focused(page) == "q1-q-up"
+    _expect_focus(page, "q1-q-up")
     assert page.get_by_label("Переход после варианта 2 вопроса 1").input_value() == "2"
     assert page.locator("#q1-text").input_value() == "Что нам улучшить?"
 
@@ -126,4 +129,4 @@ def test_editor_with_javascript_applies_a_type_at_once_and_passes_axe(live_serve
     with page.expect_navigation():
         page.locator("#q0-type").select_option("matrix")  # the script applies it: rows appear
     assert page.get_by_label("Текст строки 1 вопроса 1").is_visible()
-    assert _focused(page) == "q0-type"
+    _expect_focus(page, "q0-type")
