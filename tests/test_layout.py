@@ -33,3 +33,21 @@ def test_pandas_and_sqlalchemy_import_beside_the_core():
 
     assert pandas.DataFrame({"a": [1]}).shape == (1, 1)
     assert sqlalchemy.__version__
+
+
+def test_the_no_view_contracts_name_every_view_module():
+    """import-linter's wildcard stands for a whole module name, so `otklik.*.views` misses `bulk_views` and the
+    like: each view module of a capability must match a forbidden pattern of the contracts that keep results and
+    plugins away from pages (a new one missing here would leave them unguarded)."""
+    import fnmatch
+    import tomllib
+
+    contracts = {c["id"]: c for c in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+                 ["contracts"]}
+    views = sorted("otklik." + ".".join(p.relative_to(ROOT / "platform" / "otklik").with_suffix("").parts)
+                   for p in (ROOT / "platform" / "otklik").glob("*/*views.py"))
+    assert "otklik.painmap.bulk_views" in views
+    for contract in ("results-no-web", "plugins-no-web"):
+        patterns = [m.replace("*", "[!.]*") for m in contracts[contract]["forbidden_modules"]]
+        missing = [v for v in views if not any(fnmatch.fnmatchcase(v, p) for p in patterns)]
+        assert not missing, f"{contract}: add these view modules to its forbidden_modules: {missing}"
