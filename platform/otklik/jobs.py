@@ -280,21 +280,38 @@ GAVE_UP = _l("The worker running this job stopped at every attempt, so the queue
              "stops again, tell the administrator.")
 
 
+def recover_rows(rows, now: datetime, enqueue, give_up, connection: Redis | None = None) -> list[str]:
+    """`recover_job` for each queued or running row (an analysis, an import batch); `give_up(row)` records that
+    the queue gave the job up. Returns `job id: what was done` lines."""
+    done = []
+    for row in rows:
+        action = recover_job(row, now, enqueue, connection)
+        if action == "failed":
+            give_up(row)
+        if action is not None:
+            done.append(f"{row.job_id}: {action}")
+            db.session.commit()  # only a changed row: a commit per waiting row would expire and reload every row
+    return done
+
+
 def recover_analyses(tenant, now: datetime, queue: Queue) -> list[str]:
-    """`recover_job` for the tenant's queued and running analyses; returns `job id: what was done` lines."""
+    """`recover_rows` for the tenant's queued and running analyses."""
     from .models import Analysis
 
-    done = []
     rows = db.session.execute(select(Analysis).where(Analysis.status.in_(("queued", "running")))).scalars().all()
     for analysis in rows:
         analysis.job_id = analysis.job_id or analysis_job_id(tenant.slug, analysis.kind, analysis.period)
-        action = recover_job(analysis, now, lambda a: enqueue_analysis(a, tenant.slug, queue, now), queue.connection)
-        if action == "failed":
-            analysis.error, analysis.finished_at = str(GAVE_UP), now
-        if action is not None:
-            done.append(f"{analysis.job_id}: {action}")
-            db.session.commit()  # only a changed row: a commit per waiting row would expire and reload every row
-    return done
+
+    def give_up(analysis):
+        analysis.error, analysis.finished_at = str(GAVE_UP), now
+
+    return recover_rows(rows, now, lambda a: enqueue_analysis(a, tenant.slug, queue, now), give_up,
+                        queue.connection)
+
+
+def give_up_import(batch, now: datetime) -> None:
+    """An import batch (appeals or survey answers) the queue gave up: say why and drop the stored upload."""
+    batch.message, batch.finished_at, batch.content = str(GAVE_UP), now, None
 
 
 def volume_counter(tenant, kind: str):

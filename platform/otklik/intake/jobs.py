@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..capabilities import add_tick_duty
 from ..extensions import db
-from ..jobs import GAVE_UP, enqueue_once, in_app, recover_job
+from ..jobs import enqueue_once, give_up_import, in_app, recover_rows
 from ..models import Tenant
 from ..models.intake import ImportBatch
 from ..tenancy import across_tenants, tenant_scope
@@ -36,17 +36,10 @@ def enqueue_import(batch: ImportBatch, tenant_slug: str, now: datetime | None = 
 
 
 def recover_imports(tenant: Tenant, now: datetime) -> list[str]:
-    """The tick's duty: `jobs.recover_job` for the tenant's queued and running appeal imports."""
-    done = []
+    """The tick's duty: `jobs.recover_rows` for the tenant's queued and running appeal imports."""
     rows = db.session.execute(select(ImportBatch).where(ImportBatch.status.in_(("queued", "running")))).scalars()
-    for batch in rows.all():
-        action = recover_job(batch, now, lambda b: enqueue_import(b, tenant.slug, now))
-        if action == "failed":
-            batch.message, batch.finished_at, batch.content = str(GAVE_UP), now, None
-        if action is not None:
-            done.append(f"{batch.job_id}: {action}")
-        db.session.commit()
-    return done
+    return recover_rows(rows.all(), now, lambda b: enqueue_import(b, tenant.slug, now),
+                        lambda b: give_up_import(b, now))
 
 
 add_tick_duty("intake.imports", recover=recover_imports)

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from ..capabilities import add_tick_duty
 from ..channels import channel_codes
 from ..extensions import db
-from ..jobs import GAVE_UP, enqueue_once, in_app, recover_job
+from ..jobs import enqueue_once, give_up_import, in_app, recover_rows
 from ..models import Survey, Tenant
 from ..models.survey import SurveyImport
 from ..tenancy import across_tenants, tenant_scope
@@ -115,18 +115,13 @@ def _finish(import_id: int, **values) -> bool:
 
 
 def recover_imports(tenant: Tenant, now: datetime) -> list[str]:
-    """The tick's duty: `jobs.recover_job` for the tenant's queued and running answer imports."""
-    done = []
+    """The tick's duty: `jobs.recover_rows` for the tenant's queued and running answer imports."""
     rows = db.session.execute(select(SurveyImport).where(SurveyImport.status.in_(("queued", "running")))).scalars()
-    for batch in rows.all():
+    rows = rows.all()
+    for batch in rows:
         batch.job_id = batch.job_id or import_job_id(tenant.slug, batch.id)
-        action = recover_job(batch, now, lambda b: enqueue_survey_import(b, tenant.slug, now))
-        if action == "failed":
-            batch.message, batch.finished_at, batch.content = str(GAVE_UP), now, None
-        if action is not None:
-            done.append(f"{batch.job_id}: {action}")
-        db.session.commit()
-    return done
+    return recover_rows(rows, now, lambda b: enqueue_survey_import(b, tenant.slug, now),
+                        lambda b: give_up_import(b, now))
 
 
 add_tick_duty("surveys.imports", recover=recover_imports)
