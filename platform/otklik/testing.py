@@ -83,12 +83,19 @@ def app(redis_url):
 
 @pytest.fixture(autouse=True)
 def _clean_state(request):
-    """Every test starts with empty tables and an empty Redis database."""
+    """Every test starts with empty tables, an empty Redis database and the rate limiter on the suite's app."""
     yield
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
-    from .extensions import db
+    from .extensions import db, limiter
+
+    # The limiter is one object bound to the last app created: a test that built another app (or only tried to:
+    # create_app binds it first) left it counting in that app's store, which no flush below empties (an in-memory
+    # one kept counting sign-ins across tests: 429s). Bound again, it counts in the suite's Redis; the same app's
+    # hooks are not added twice.
+    limiter.init_app(app)
+    limiter._storage_dead = False
 
     with app.app_context():
         db.session.remove()
