@@ -21,13 +21,11 @@ import argparse
 import asyncio
 import gzip
 import hashlib
-import importlib.util
 import json
 import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "platform"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from survey_submit import http, start_gunicorn  # noqa: E402 - the same gunicorn start as the submission bench
+from survey_submit import http, serving_env, start_gunicorn  # noqa: E402 - the submission bench's set-up
 
 DEFAULT_DB = "postgresql://postgres@127.0.0.1/otklik_public_pages"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/2"
@@ -174,17 +172,7 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     args = parser.parse_args()
     count = max(1, min(args.requests, 200_000))
-    if importlib.util.find_spec("gunicorn") is None:
-        raise SystemExit(f"gunicorn is not installed for {sys.executable}: install the platform's dependencies")
-
-    db_url = args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    instance = tempfile.mkdtemp(prefix="otklik-bench-")
-    env = dict(os.environ, OTKLIK_DATABASE_URL=args.database_url, OTKLIK_REDIS_URL=args.redis_url,
-               OTKLIK_INSTANCE_DIR=instance, OTKLIK_SECRET_KEY="bench-secret")
-    os.environ.update({k: env[k] for k in ("OTKLIK_INSTANCE_DIR", "OTKLIK_SECRET_KEY")})
-    from benchdb import ensure_database
-
-    ensure_database(db_url)
+    db_url, env = serving_env(args)
     prepare(db_url, args.redis_url)
     load_before = [round(x, 2) for x in os.getloadavg()]
 

@@ -232,6 +232,22 @@ async def _load(port: int, requests: list[bytes], concurrency: int, deadline: fl
     return codes, time.perf_counter() - t0, next_index
 
 
+def serving_env(args) -> tuple[str, dict]:
+    """The bench's database (created if missing) and the environment of the app it serves: this interpreter's
+    gunicorn, its own instance folder and secret. Returns the SQLAlchemy URL and the environment."""
+    if importlib.util.find_spec("gunicorn") is None:
+        raise SystemExit(f"gunicorn is not installed for {sys.executable}: install the platform's dependencies")
+    db_url = args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    instance = tempfile.mkdtemp(prefix="otklik-bench-")
+    env = dict(os.environ, OTKLIK_DATABASE_URL=args.database_url, OTKLIK_REDIS_URL=args.redis_url,
+               OTKLIK_INSTANCE_DIR=instance, OTKLIK_SECRET_KEY="bench-secret")
+    os.environ.update({k: env[k] for k in ("OTKLIK_INSTANCE_DIR", "OTKLIK_SECRET_KEY")})
+    from benchdb import ensure_database
+
+    ensure_database(db_url)
+    return db_url, env
+
+
 def start_gunicorn(args, env: dict, chdir: Path, app_spec: str) -> tuple[int, subprocess.Popen]:
     """gunicorn with the benchmark's worker settings on a free port; returns once /health answers 200.
     It runs under this very interpreter (`python -m gunicorn`), so the bench works from any environment that has
@@ -282,17 +298,7 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     args = parser.parse_args()
     requests = max(1, min(args.requests, 200_000))
-    if importlib.util.find_spec("gunicorn") is None:
-        raise SystemExit(f"gunicorn is not installed for {sys.executable}: install the platform's dependencies")
-
-    db_url = args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    instance = tempfile.mkdtemp(prefix="otklik-bench-")
-    env = dict(os.environ, OTKLIK_DATABASE_URL=args.database_url, OTKLIK_REDIS_URL=args.redis_url,
-               OTKLIK_INSTANCE_DIR=instance, OTKLIK_SECRET_KEY="bench-secret")
-    os.environ.update({k: env[k] for k in ("OTKLIK_INSTANCE_DIR", "OTKLIK_SECRET_KEY")})
-    from benchdb import ensure_database
-
-    ensure_database(db_url)
+    db_url, env = serving_env(args)
     survey_id, token, tenant_id = prepare(db_url, args.redis_url)
     load_before = [round(x, 2) for x in os.getloadavg()]  # other work on the machine skews every figure
 
