@@ -167,6 +167,13 @@ def _topic_titles(codes) -> dict[str, str]:
     return {code: str(titles.get(code) or "Тематика вне классификатора") for code in codes}
 
 
+def _figures_block(r, k: int, rows: list[dict], summary: str, columns: list[dict]) -> dict:
+    """The «Основные показатели» block of an artifact, with the note on hidden values when it hides one."""
+    hidden = any(s["block"] == "figures" for s in r.suppressed)
+    return {"id": "figures", "title": "Основные показатели", "summary": summary, "columns": columns, "rows": rows,
+            "notes": [_hidden_note(k)] if hidden else []}
+
+
 def _value_label(doc: Document, kind: str):
     return lambda code, cell: str(cell.get("title") or doc.label(kind, code))
 
@@ -207,12 +214,9 @@ def appeals_analysis(tenant, period: str, *, k: int) -> tuple[list[dict], list[d
     if rows[4]["share"] is not None:
         parts.append(f"перенаправлено по принадлежности {number_text(rows[4]['share'])} % обращений")
     summary = ("; ".join(parts) + ".") if parts else "Показатели квартала скрыты: групп меньше порога."
-    blocks.append({"id": "figures", "title": "Основные показатели", "summary": summary,
-                   "columns": [{"key": "label", "title": "Показатель", "type": "string"},
-                               {"key": "count", "title": "Число", "type": "integer"},
-                               {"key": "share", "title": "Доля, %", "type": "number"}],
-                   "rows": rows, "notes": [_hidden_note(k)] if any(s["block"] == "figures" for s in r.suppressed)
-                   else []})
+    blocks.append(_figures_block(r, k, rows, summary, [{"key": "label", "title": "Показатель", "type": "string"},
+                                                       {"key": "count", "title": "Число", "type": "integer"},
+                                                       {"key": "share", "title": "Доля, %", "type": "number"}]))
     block = r.breakdown("by_channel", "by_channel", "Обращения по каналам поступления (п. 22.1)", "Канал",
                         _value_label(doc, "channel"), count_title="Обращений",
                         summary=lambda rows: _largest_sentence(rows, "обращений", "поступило через канал"))
@@ -257,11 +261,8 @@ def survey_summary(tenant, period: str, *, k: int) -> tuple[list[dict], list[dic
     if rows[1]["value"] is not None:
         parts.append(f"средняя оценка удовлетворённости — {number_text(rows[1]['value'], 2)} из 5")
     summary = ("; ".join(parts) + ".") if parts else "Показатели скрыты: участников меньше порога."
-    blocks.append({"id": "figures", "title": "Основные показатели", "summary": summary,
-                   "columns": [{"key": "label", "title": "Показатель", "type": "string"},
-                               {"key": "value", "title": "Значение", "type": "number"}],
-                   "rows": rows, "notes": [_hidden_note(k)] if any(s["block"] == "figures" for s in r.suppressed)
-                   else []})
+    blocks.append(_figures_block(r, k, rows, summary, [{"key": "label", "title": "Показатель", "type": "string"},
+                                                       {"key": "value", "title": "Значение", "type": "number"}]))
 
     def by_service_summary(rows):
         rated = [x for x in rows if isinstance(x.get("csat_mean"), (int, float))]
