@@ -32,6 +32,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchdb import bench_app, sa_url
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgresql://postgres@127.0.0.1/otklik_analysis"
 SLUG = "bench-vladimir"
@@ -41,17 +43,6 @@ CHUNK = 200_000
 PROCESSES = 30
 
 
-def _sa_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
-
-
-def _app(url: str):
-    os.environ["OTKLIK_DATABASE_URL"] = _sa_url(url)
-    os.environ.setdefault("OTKLIK_SECRET_KEY", "bench")
-    sys.path.insert(0, str(ROOT / "platform"))
-    from otklik import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": _sa_url(url)})
 
 
 # Loading.
@@ -63,12 +54,12 @@ def load(url: str, appeals: int, answers: int, seed: int = 5) -> dict:
     from flask_migrate import upgrade
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(_sa_url(url), isolation_level="AUTOCOMMIT")
+    engine = create_engine(sa_url(url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    app = _app(url)
+    app = bench_app(url)
     with app.app_context():
         upgrade(revision="heads")
         from otklik.extensions import db
@@ -312,7 +303,7 @@ def _floor(url: str, statements: list[str], params: dict) -> float:
 def measure(url: str, repeat: int) -> dict:
     from sqlalchemy import select
 
-    app = _app(url)
+    app = bench_app(url)
     with app.app_context():
         from otklik.analysis import themes
         from otklik.analysis.runner import run

@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchdb import bench_app, sa_url
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgresql://postgres@127.0.0.1/otklik_centre"
 LAST = "2025-Q4"
@@ -42,17 +44,6 @@ INDICATORS = ("overall", "clarity", "status_info", "documents", "speed", "electr
               "informed")
 
 
-def _sa_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
-
-
-def _app(url: str):
-    os.environ["OTKLIK_DATABASE_URL"] = _sa_url(url)
-    os.environ.setdefault("OTKLIK_SECRET_KEY", "bench")
-    sys.path.insert(0, str(ROOT / "platform"))
-    from otklik import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": _sa_url(url)})
 
 
 def periods(count: int) -> list[str]:
@@ -110,12 +101,12 @@ def load(url: str, tenants: int, count: int, seed: int = 13) -> dict:
     from flask_migrate import upgrade
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(_sa_url(url), isolation_level="AUTOCOMMIT")
+    engine = create_engine(sa_url(url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    app = _app(url)
+    app = bench_app(url)
     started = time.perf_counter()
     with app.app_context():
         upgrade(revision="heads")
@@ -263,7 +254,7 @@ def peak_rss_mb() -> float:
 
 def measure(url: str, count: int, repeat: int) -> dict:
     names = periods(count)
-    app = _app(url)
+    app = bench_app(url)
     floor(url, names)  # warm
     floors, runs = [], []
     with app.app_context():
