@@ -1,0 +1,21 @@
+"""internal_feedback (issue 20)
+
+Revision ID: 0020_internal_feedback
+Revises: 0019_invitations
+Create Date: 2026-12-07 21:15:00
+
+Reserved in the chain so that parallel work adds its tables without two heads; filled by its owner (issue 20).
+"""
+
+revision = '0020_internal_feedback'
+down_revision = '0019_invitations'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
