@@ -291,3 +291,14 @@ def page(_chromium):
     yield page
     context.close()
     assert not blocked, "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
+
+
+def set_cadences(tenant, **cadences) -> None:
+    """Change a tenant's analysis cadences (its `periodicity` settings), e.g. set_cadences(t, appeals="month"):
+    the Centre, publications and reports show a period at the authority's own cadence only (results.linked)."""
+    from .extensions import db
+    from .models import Tenant
+
+    row = db.session.get(Tenant, tenant.id)
+    row.plugins = {**row.plugins, "periodicity": {**row.plugins.get("periodicity", {}), **cadences}}
+    db.session.commit()

@@ -28,10 +28,10 @@ from ..channels import STANDARD_CHANNELS, tenant_channels
 from ..extensions import db
 from ..models import Analysis, Tenant
 from ..periods import local_today, parse_period
-from ..results import standard
-from ..results.disclosure import Disclosed, disclose_values, minimum_cell
+from ..results import linked, standard
+from ..results.disclosure import Disclosed, Suppressed, disclose_values, minimum_cell
 from ..results.document import SCHEMA_VERSION, read
-from ..results.shapes import Breakdown, Record, is_count, is_hidden, is_number
+from ..results.shapes import Record, is_count, is_hidden, is_number
 from ..tenancy import across_tenants
 from ..vocabulary import SURVEY_INDICATORS, indicator_label, status_label
 
@@ -86,7 +86,10 @@ COMPARISON = {
     "complaints": standard.COMPLAINTS,
     "waiting_days": WAITING,
     "redirected": standard.REDIRECTED,
-    "channels": Breakdown(codes="channel"),
+    # the authority's own channels, disclosed as its publications disclose them, then summed onto the standard
+    # codes (`standard_channels`): a standard code is shown only where every own channel of it is, so the Centre
+    # and the public site hide the same cells and neither gives back what the other hid (issue 23, item 3)
+    "by_channel": standard.BY_CHANNEL,
 }
 SURVEY_COMPARISON = {"responses": standard.RESPONSES, "indicators": standard.INDICATORS}
 # The parts of a stored document the Centre reads (only these leave the database).
@@ -99,7 +102,13 @@ VERDICT_LABELS = {
     "below": _l("below the others"),
     "consistent": _l("consistent with the others"),
 }
-STATE_LABELS = {"missing": _l("no analysis of this period")}
+STATE_LABELS = {
+    "missing": _l("no analysis of this period"),
+    linked.OTHER_CADENCE: _l("not a period of this authority's cadence"),
+    linked.OVERLAP: _l("not shown: it overlaps periods of this authority already shown, and would give back "
+                       "their hidden figures"),
+    "incomplete": _l("not every period it sums is analysed"),
+}
 
 
 def indicator_titles() -> list[tuple[str, str, str]]:
@@ -143,6 +152,8 @@ class Row:
     survey_status: str = "missing"
     measures: dict = field(default_factory=dict)  # proportion key -> Measure
     volumes: dict = field(default_factory=dict)  # indicator key -> its n, where shown
+    derived_from: tuple = ()  # the released periods whose sums the appeals figures are (results.linked)
+    survey_derived_from: tuple = ()
 
     def rate(self, key: str) -> float | None:
         """A count per 10,000 population, where the population is set and the count is shown."""
@@ -167,12 +178,9 @@ def figures(doc: dict, tenant: Tenant, standard_of: dict | None = None) -> dict:
         waits["within_30"] = round(waits["within_30_share"] * waits["answered"])  # schema 1 stored the share only
     if standard_of is None:
         standard_of = {c.code: c.standard for c in tenant_channels(tenant)}
-    counts: dict[str, int] = {}
-    for code, cell in d.cells("by_channel"):
-        key = standard_of.get(code, "other")
-        counts[key] = counts.get(key, 0) + int(cell.get("count") or 0)
-    values = {"total": total, "complaints": complaints, "waiting_days": waits,
-              "channels": {key: {"count": n, "share": _share(n, total)} for key, n in counts.items()}}
+    by_channel = {code: {"count": int(cell.get("count") or 0), "share": _share(int(cell.get("count") or 0), total)}
+                  for code, cell in d.cells("by_channel") if not is_hidden(cell)}
+    values = {"total": total, "complaints": complaints, "waiting_days": waits, "by_channel": by_channel}
     if d.record("redirected"):
         values["redirected"] = dict(d.record("redirected"))
     return {key: value for key, value in values.items() if value not in (None, {})}
@@ -225,28 +233,62 @@ def indicators(doc: dict, tenant: Tenant, k: int, standard_of: dict | None = Non
     return values, channels, audit
 
 
-def _appeals(doc: dict, tenant: Tenant, k: int, standard_of: dict | None = None):
+def _disclosed_appeals(doc: dict, tenant: Tenant, k: int, standard_of: dict | None = None):
+    """(figures before, figures as they may leave the office, audit) of one stored appeals document."""
     before = figures(doc, tenant, standard_of)
     shown: Disclosed = disclose_values(before, COMPARISON, k)
+    return before, shown.values, shown.audit
+
+
+def standard_channels(shown_by_channel: dict, total, standard_of: dict) -> dict:
+    """The disclosed own channels summed onto the standard codes: {code: share, or SUPPRESSED where one of its own
+    channels is hidden}. Only what the own breakdown shows is summed, so nothing hidden there comes back here."""
+    counts: dict[str, int | None] = {}
+    for code, cell in (shown_by_channel or {}).items():
+        key = standard_of.get(code, "other")
+        hidden = is_hidden(cell) or not is_count(cell.get("count"))
+        counts[key] = None if hidden or counts.get(key, 0) is None else counts.get(key, 0) + cell["count"]
+    return {key: SUPPRESSED if n is None else _share(n, total) if is_count(total) else SUPPRESSED
+            for key, n in counts.items()}
+
+
+def _read_appeals(before: dict, shown: dict, audit: list, standard_of: dict):
     values = {}
     for key, (name, part) in SOURCES.items():
-        now = _pick(shown.values, name, part)
+        now = _pick(shown, name, part)
         values[key] = SUPPRESSED if now is None and _pick(before, name, part) is not None else now
-    hidden_channels = {s.cell for s in shown.audit if s.path == "channels"}
-    channels = {code: SUPPRESSED if code in hidden_channels else cell.get("share")
-                for code, cell in (shown.values.get("channels") or {}).items()}
+    channels = standard_channels(shown.get("by_channel"), shown.get("total"), standard_of)
     measures = {}
     for key, (name, part, denominator) in PROPORTIONS.items():
-        measure = _measure(before, shown.values, key, (name, part), denominator)
+        measure = _measure(before, shown, key, (name, part), denominator)
         if measure is not None:
             measures[key] = measure
-    volumes = {key: _pick(shown.values, *where) for key, where in VOLUMES.items()}
+    volumes = {key: _pick(shown, *where) for key, where in VOLUMES.items()}
     volumes.update({key: m.n for key, m in measures.items() if m.n is not None})
-    return values, channels, shown.audit, measures, volumes
+    # the audit names the Centre's figures: a hidden own channel as the standard code it is compared on
+    audit = list(dict.fromkeys(
+        Suppressed("channels", standard_of.get(s.cell, "other"), s.reason) if s.path == "by_channel" else s
+        for s in audit))
+    return values, channels, audit, measures, volumes
 
 
-def survey_measures(doc: dict, k: int) -> tuple[dict, list]:
-    """({survey_<indicator>: Measure}, audit) of one authority's survey analysis after disclosure control."""
+def _appeals(doc: dict, tenant: Tenant, k: int, standard_of: dict | None = None):
+    if standard_of is None:
+        standard_of = {c.code: c.standard for c in tenant_channels(tenant)}
+    before, shown, audit = _disclosed_appeals(doc, tenant, k, standard_of)
+    return _read_appeals(before, shown, audit, standard_of)
+
+
+def _derived_appeals(docs: list[dict], tenant: Tenant, k: int, standard_of: dict):
+    """The figures of a period shown as the sums of its released parts (results.linked): each part through its own
+    disclosure control first, then summed, so the sums say nothing the parts did not."""
+    parts = [_disclosed_appeals(doc, tenant, k, standard_of) for doc in docs]
+    before = linked.sum_disclosed([b for b, _s, _a in parts], COMPARISON).values
+    shown = linked.sum_disclosed([s for _b, s, _a in parts], COMPARISON)
+    return _read_appeals(before, shown.values, shown.audit, standard_of)
+
+
+def _disclosed_survey(doc: dict, k: int):
     d = _Parts(doc) if doc.get("schema") == SCHEMA_VERSION else read(doc)
     before = {}
     if d.count("responses") is not None:
@@ -255,10 +297,14 @@ def survey_measures(doc: dict, k: int) -> tuple[dict, list]:
     if isinstance(rates, dict) and rates:
         before["indicators"] = rates
     if not before:
-        return {}, []
+        return None
     shown = disclose_values(before, SURVEY_COMPARISON, k)
+    return before, shown.values, shown.audit
+
+
+def _read_survey(before: dict, shown: dict, audit: list) -> tuple[dict, list]:
     out = {}
-    shown_rates = shown.values.get("indicators") or {}
+    shown_rates = shown.get("indicators") or {}
     for key, cell in (before.get("indicators") or {}).items():
         if key not in SURVEY_INDICATORS:
             continue
@@ -270,7 +316,22 @@ def survey_measures(doc: dict, k: int) -> tuple[dict, list]:
         else:
             s, n = now["count"], now["of"]
             out[SURVEY_PREFIX + key] = Measure(s / n, s, n)
-    return out, shown.audit
+    return out, audit
+
+
+def survey_measures(doc: dict, k: int) -> tuple[dict, list]:
+    """({survey_<indicator>: Measure}, audit) of one authority's survey analysis after disclosure control."""
+    found = _disclosed_survey(doc, k)
+    return _read_survey(*found) if found is not None else ({}, [])
+
+
+def _derived_survey(docs: list[dict], k: int) -> tuple[dict, list]:
+    parts = [_disclosed_survey(doc, k) for doc in docs]
+    if any(p is None for p in parts):
+        return {}, []
+    before = linked.sum_disclosed([b for b, _s, _a in parts], SURVEY_COMPARISON).values
+    shown = linked.sum_disclosed([s for _b, s, _a in parts], SURVEY_COMPARISON)
+    return _read_survey(before, shown.values, shown.audit)
 
 
 def minimum(tenant: Tenant | None = None) -> int:
@@ -327,29 +388,84 @@ def tenants(authority_kind: str | None = None, region: str | None = None) -> lis
 
 
 class _PerTenant:
-    """What one authority's rows need once, not once per document: k and its channels' standard codes."""
+    """What one authority's rows need once, not once per document: k, its channels' standard codes and the
+    cadences its figures of each kind leave the office at (results.linked)."""
 
     def __init__(self):
         self.cache: dict[int, tuple[int, dict]] = {}
+        self.cadences: dict[tuple[int, str], set[str]] = {}
 
     def __call__(self, tenant: Tenant) -> tuple[int, dict]:
         if tenant.id not in self.cache:
             self.cache[tenant.id] = (minimum(tenant), {c.code: c.standard for c in tenant_channels(tenant)})
         return self.cache[tenant.id]
 
+    def cadences_of(self, tenant: Tenant, kind: str) -> set[str]:
+        if (tenant.id, kind) not in self.cadences:
+            self.cadences[(tenant.id, kind)] = linked.own_cadences(tenant, kind)
+        return self.cadences[(tenant.id, kind)]
 
-def _rows(period: str, group: list[Tenant], docs: dict, per_tenant: _PerTenant) -> list[Row]:
+
+KINDS_COMPARED = ("appeals", "surveys")
+
+
+def _shown_documents(tenant_id: int, kind: str, period: str, decision: linked.Decision, docs: dict,
+                     part_docs: dict) -> tuple[str, list[dict], tuple[str, ...]]:
+    """(state, the documents whose figures are shown, the periods released by showing them) of one authority's
+    period of one kind, as `results.linked` decided: its own document, its parts' documents (derived), or none."""
+    if decision.mode == linked.REFUSED:
+        return decision.reason, [], ()
+    if decision.mode == linked.DERIVED:
+        found = [part_docs.get((tenant_id, kind, p), ("missing", None))[1] for p in decision.parts]
+        if any(doc is None for doc in found):
+            return "incomplete", [], ()
+        return "done", found, decision.parts
+    status, doc = docs.get((tenant_id, kind, period), ("missing", None))
+    if doc is None:
+        return (status if status != "done" else "missing"), [], ()
+    return status, [doc], (period,)
+
+
+def _rows(period: str, group: list[Tenant], docs: dict, per_tenant: _PerTenant, parts: dict) -> list[Row]:
+    """The rows of one period: each authority's figures as `results.linked` lets them out (its own period, or the
+    sums of the released periods tiling it, or nothing, with why), the periods shown recorded as released."""
+    the_period = parse_period(period)
+    decisions = {kind: {t.id: d for t, d in zip(group, linked.plan_many(
+        the_period, group, kind, lambda t, kind=kind: per_tenant.cadences_of(t, kind)), strict=True)}
+        for kind in KINDS_COMPARED}
+    wanted = sorted({p for kind in KINDS_COMPARED for d in decisions[kind].values() if d.mode == linked.DERIVED
+                     for p in d.parts})
+    part_docs = _documents(KINDS_COMPARED, wanted, parts) if wanted else {}
+    shown = {(t.id, kind): _shown_documents(t.id, kind, period, decisions[kind][t.id], docs, part_docs)
+             for t in group for kind in KINDS_COMPARED}
+    lost = set()
+    for kind in KINDS_COMPARED:
+        releases = {t.id: shown[(t.id, kind)][2] for t in group if shown[(t.id, kind)][2]}
+        lost |= {(tenant_id, kind) for tenant_id, _name in linked.claim(releases, kind, "centre")}
     rows = []
     for tenant in group:
         k, standard_of = per_tenant(tenant)
-        status, doc = docs.get((tenant.id, "appeals", period), ("missing", None))
-        row = Row(tenant, status if doc is not None or status != "done" else "missing")
-        if doc is not None:
-            row.values, row.channels, row.audit, row.measures, row.volumes = _appeals(doc, tenant, k, standard_of)
-        s_status, s_doc = docs.get((tenant.id, "surveys", period), ("missing", None))
-        row.survey_status = s_status if s_doc is not None or s_status != "done" else "missing"
-        if s_doc is not None:
-            measures, audit = survey_measures(s_doc, k)
+        state, found, released = shown[(tenant.id, "appeals")]
+        if (tenant.id, "appeals") in lost:
+            state, found = linked.OVERLAP, []
+        row = Row(tenant, state)
+        if len(found) == 1 and released == (period,):
+            row.values, row.channels, row.audit, row.measures, row.volumes = _appeals(found[0], tenant, k,
+                                                                                      standard_of)
+        elif found:
+            row.derived_from = released
+            row.values, row.channels, row.audit, row.measures, row.volumes = _derived_appeals(found, tenant, k,
+                                                                                              standard_of)
+        s_state, s_found, s_released = shown[(tenant.id, "surveys")]
+        if (tenant.id, "surveys") in lost:
+            s_state, s_found = linked.OVERLAP, []
+        row.survey_status = s_state
+        if s_found:
+            if len(s_found) == 1 and s_released == (period,):
+                measures, audit = survey_measures(s_found[0], k)
+            else:
+                row.survey_derived_from = s_released
+                measures, audit = _derived_survey(s_found, k)
             row.measures.update(measures)
             row.volumes.update({key: m.n for key, m in measures.items() if m.n is not None})
             row.audit = row.audit + audit
@@ -375,8 +491,9 @@ def comparison(period_name: str, authority_kind: str | None = None, region: str 
     each funnel share judged against the group's pooled share."""
     period = parse_period(period_name).name
     group = tenants(authority_kind, region)
-    docs = _documents(("appeals", "surveys"), [period], {"appeals": APPEALS_PARTS, "surveys": SURVEY_PARTS})
-    rows = _rows(period, group, docs, _PerTenant())
+    parts = {"appeals": APPEALS_PARTS, "surveys": SURVEY_PARTS}
+    docs = _documents(KINDS_COMPARED, [period], parts)
+    rows = _rows(period, group, docs, _PerTenant(), parts)
     judge(rows, min_volume())
     return rows
 
@@ -405,9 +522,9 @@ def page_data(period_name: str, authority_kind: str | None = None, region: str |
     for name in periods:  # a period at a time: only one period's documents are held at once
         # an earlier period shows its shares only: its channels are not read (a breakdown's disclosure changes no
         # other figure, so its shares are disclosed exactly as when it is the period shown)
-        parts = APPEALS_PARTS if name == period else TREND_PARTS
-        docs = _documents(("appeals", "surveys"), [name], {"appeals": parts, "surveys": SURVEY_PARTS})
-        period_rows = _rows(name, group, docs, per_tenant)
+        parts = {"appeals": APPEALS_PARTS if name == period else TREND_PARTS, "surveys": SURVEY_PARTS}
+        docs = _documents(KINDS_COMPARED, [name], parts)
+        period_rows = _rows(name, group, docs, per_tenant, parts)
         del docs
         p0 = judge(period_rows, volume)
         for key in FUNNELS:

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Import models from here."""
 
-from .analysis import Analysis
+from .analysis import Analysis, ReleasedPeriod
 from .appeal import Appeal
 from .intake import ClassifierEntry, ImportBatch, ImportMapping
 from .painmap import Evidence, Measure, Pain, PainEvent, PainmapVersion, Process, Suggestion
@@ -11,4 +11,4 @@ from .user import ApiToken, Membership, User, UserSession
 
 __all__ = ["Analysis", "ApiToken", "Appeal", "ClassifierEntry", "Evidence", "ImportBatch", "ImportMapping", "Measure",
            "Membership", "Pain", "PainEvent", "PainmapVersion", "Process", "Publication", "Questionnaire", "QuestionnaireVersion",
-           "Suggestion", "Survey", "SurveyAnswer", "SurveyResponse", "Tenant", "User", "UserSession"]
+           "ReleasedPeriod", "Suggestion", "Survey", "SurveyAnswer", "SurveyResponse", "Tenant", "User", "UserSession"]

@@ -61,3 +61,26 @@ class Analysis(TenantOwned, Timestamps, db.Model):
         else:
             self.period_start, self.period_end = period.start, period.last_day
         return name
+
+
+class ReleasedPeriod(TenantOwned, db.Model):
+    """A period whose figures of one kind have left the authority's office on their own (the Centre, a
+    publication, an analytical report): `otklik.results.linked` keeps the released periods of a tenant and kind
+    pairwise disjoint, so no released figure can be worked out from another period's (issue 23).
+
+    Written once, the first time a period's figures are shown outside, and never removed: what was once out stays
+    out. `period_start` and `period_end` are its first and last local day, as in `Analysis`."""
+
+    __tablename__ = "released_period"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "kind", "period"),
+        Index("ix_released_period_tenant_kind_start", "tenant_id", "kind", "period_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    period: Mapped[str] = mapped_column(String(20), nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    via: Mapped[str] = mapped_column(String(20), nullable=False)  # centre | publication | analytical
+    released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -32,7 +32,7 @@ from otklik.extensions import db
 from otklik.models import Analysis, Tenant
 from otklik.reports.tests.documents import add_month, analysed
 from otklik.tenancy import across_tenants, tenant_scope
-from otklik.testing import csrf_token_from, login
+from otklik.testing import csrf_token_from, login, set_cadences
 
 Z = 1.959964
 
@@ -67,6 +67,7 @@ def _report(tenant_id: int, period: str) -> AnalyticalReport | None:
 def vladimir(app, make_tenant):
     t = make_tenant("vladimir", slug="vladimir-test")
     with app.app_context():
+        set_cadences(t, appeals="month")  # the Centre and the report show the authority's own cadence only
         add_appeals(t, month_rows("02", 10, 10, 20))
         add_appeals(t, [dict(r, external_id=f"M-{i}") for i, r in enumerate(month_rows("03", 5, 20, 25))])
         analysed(t, "appeals", "2025-02")
@@ -126,6 +127,7 @@ def test_position_in_the_centres_funnel_plots(app, vladimir, make_tenant):
 
     other = make_tenant("omsk", slug="omsk-funnel")
     with app.app_context():
+        set_cadences(other, appeals="month")
         add_appeals(other, [dict(r, external_id=f"O-{i}") for i, r in enumerate(month_rows("03", 30, 10, 60))])
         analysed(other, "appeals", "2025-03")
     report_id = draft(app, vladimir)

@@ -14,7 +14,7 @@ from otklik.extensions import db
 from otklik.models import Analysis, Tenant
 from otklik.results.document import check
 from otklik.tenancy import tenant_scope
-from otklik.testing import login
+from otklik.testing import login, set_cadences
 
 Z = 1.959964
 
@@ -75,6 +75,7 @@ def compared(app, make_tenant, make_user):
     with app.app_context():
         for slug, (profile, total, complaints, sat, unsat, region, kind, population) in AUTHORITIES.items():
             t = make_tenant(profile, slug=slug)
+            set_cadences(t, appeals="quarter", surveys="quarter")  # the Centre shows the own cadence only
             row = db.session.get(Tenant, t.id)
             row.region, row.authority_kind, row.population = region, kind, population
             row.population_source = "Росстат, 2025" if population else ""
