@@ -26,10 +26,12 @@ from ..fairness import wilson_interval
 from ..models import Analysis, Survey
 from ..periods import BadPeriod, Period, parse_period
 from ..reports.note import period_title
+from ..results import linked
 from ..results.disclosure import disclose, disclose_values
 from ..results.document import Document, read
 from ..results.shapes import Prevalence, is_hidden, is_number
 from ..schedule import tenant_schedule
+from ..tenancy import get_current_tenant
 from ..vocabulary import KIND_LABELS, KINDS
 from .funnels import position
 from .points import main_points
@@ -66,14 +68,18 @@ def _kind_order(kind: str) -> int:
 
 def month_analyses(month: Period) -> list[Analysis]:
     """Per kind, the finished analysis the month's report shows: that month's own, else the longest period that
-    ends in it (a quarter's in March, a year's in December)."""
+    ends in it (a quarter's in March, a year's in December), of those the authority's periods let out."""
     rows = db.session.execute(select(Analysis).where(
         Analysis.status == "done", Analysis.period_end >= month.start, Analysis.period_end <= month.last_day,
     )).scalars().all()
     chosen: dict[str, Analysis] = {}
+    tenant = get_current_tenant()
     for a in sorted(rows, key=lambda a: (a.period != month.name, a.period_start or date.max)):
-        if a.result:
-            chosen.setdefault(a.kind, a)
+        # the report leaves the office: only a period that may be shown on its own (results.linked), released
+        # as the report shows it, so that no figure of it can be read against the authority's other periods
+        if a.result and a.kind not in chosen and (
+                tenant is None or linked.claim_one(tenant, a.kind, a.period, "analytical").mode == linked.OWN_PERIOD):
+            chosen[a.kind] = a
     return sorted(chosen.values(), key=lambda a: _kind_order(a.kind))
 
 

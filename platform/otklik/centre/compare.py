@@ -620,21 +620,30 @@ def is_complete(tenant: Tenant, period_name: str) -> bool:
     return parse_period(period_name).end <= local_today(tenant.tz)
 
 
-def request_missing(period_name: str) -> tuple[list[str], bool]:
-    """Queue the appeals analysis of the period for every authority that has none yet. Returns their slugs, and
-    whether the job queue (Redis) was unreachable: their rows are queued all the same, and the scheduler tick
-    enqueues their jobs when it is back."""
+def request_missing(period_name: str) -> tuple[list[str], bool, list[tuple[str, str]]]:
+    """Queue the appeals analysis of the period for every authority that has none yet and may show it: only a
+    period at the authority's own cadence that overlaps none of its released periods (results.linked), so that a
+    request cannot create overlapping periods to probe hidden figures with (issue 23, item 2). Returns the slugs
+    queued, whether the job queue (Redis) was unreachable (their rows are queued all the same, and the scheduler
+    tick enqueues their jobs when it is back), and (slug, why) of the authorities refused."""
     from ..analysis.jobs import request_analysis
     from ..jobs import QueueUnavailable
     from ..tenancy import tenant_scope
 
-    queued, queue_down = [], False
-    for row in comparison(period_name):
-        if row.status in ("missing", "failed") and is_complete(row.tenant, period_name):
+    period = parse_period(period_name)
+    queued, refused, queue_down = [], [], False
+    group = tenants()
+    decisions = dict(zip((t.id for t in group), linked.plan_many(period, group, "appeals"), strict=True))
+    for row in comparison(period.name):
+        decision = decisions[row.tenant.id]
+        if decision.mode != linked.OWN_PERIOD:
+            refused.append((row.tenant.slug, state_label(decision.reason or row.status)))
+            continue
+        if row.status in ("missing", "failed") and is_complete(row.tenant, period.name):
             with tenant_scope(row.tenant):
                 try:
-                    request_analysis(row.tenant, "appeals", parse_period(period_name).name, trigger="centre")
+                    request_analysis(row.tenant, "appeals", period.name, trigger="centre")
                 except QueueUnavailable:
                     queue_down = True
             queued.append(row.tenant.slug)
-    return queued, queue_down
+    return queued, queue_down, refused

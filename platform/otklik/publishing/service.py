@@ -22,8 +22,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Publication, Tenant
+from ..models import Analysis, Publication, Tenant
 from ..models.publication import PUBLIC_STATUSES, PUBLICATION_ARTIFACTS
+from ..results import linked
 from ..tenancy import across_tenants, tenant_scope
 from . import builders, policy
 from .reading import current_version, payload_digest, public_versions
@@ -137,6 +138,26 @@ def last_released(tenant, artifact: str, period: str) -> Publication | None:
 
 # -- building drafts --
 
+def _periods_allow(tenant, analysis_id: int | None, *, release: bool) -> None:
+    """A publication shows its analysis's period on its own: refused unless that period may leave the office on
+    its own beside the authority's other released periods, published or shown by the Centre (results.linked;
+    Vladimir's quarters against any month or year out); `release` records it as released (approval)."""
+    analysis = db.session.get(Analysis, analysis_id) if analysis_id else None
+    if analysis is None or analysis.period_start is None:
+        return
+    decide = linked.claim_one if release else (lambda t, kind, period, _via: linked.decide(t, kind, period))
+    decision = decide(tenant, analysis.kind, analysis.period, "publication")
+    if decision.mode == linked.OWN_PERIOD:
+        return
+    if decision.reason == linked.OTHER_CADENCE:
+        reason = _("%(p)s is not a period of the authority's own cadence of analysis", p=analysis.period)
+    else:
+        reason = _("%(p)s overlaps periods whose figures are already out (%(others)s): its figures would give back "
+                   "their hidden cells", p=analysis.period,
+                   others=", ".join(decision.overlapping or decision.parts))
+    raise Refused(_("Disclosure control across periods (docs/RESULTS.md)"), reason)
+
+
 def build_draft(tenant, artifact: str, period: str, *, user=None, note: str = "") -> Publication:
     """A draft of `artifact` for `period` from the period's analysis (or the pain map), if the policy allows it.
 
@@ -148,6 +169,7 @@ def build_draft(tenant, artifact: str, period: str, *, user=None, note: str = ""
     decision = allowed(tenant, artifact)
     built = builders.build(tenant, artifact, period, k=min_cell(tenant), section=section_of(tenant, artifact),
                            clause=decision.clause)
+    _periods_allow(tenant, built.source_analysis_id, release=False)
     digest = payload_digest(built.payload)
     published = last_published(tenant, artifact, period)
     if published is not None and published.payload_sha256 == digest:
@@ -211,6 +233,7 @@ def _check(pub: Publication) -> None:
     if payload_digest(pub.payload) != pub.payload_sha256:
         raise WorkflowError(_("The payload of version %(version)s changed after it was drafted; build it again.",
                               version=pub.version))
+    _periods_allow(_tenant(pub), pub.source_analysis_id, release=True)
 
 
 def approve(pub: Publication, user, note: str | None = None) -> Publication:

@@ -124,7 +124,11 @@ def home():
 def request_period():
     period = _period_from_request()
     if FlaskForm().validate_on_submit():
-        queued, queue_down = request_missing(period)
+        queued, queue_down, refused = request_missing(period)
+        if refused:
+            flash(_("Not queued for %(who)s: a period is requested only at an authority's own cadence and where it "
+                    "overlaps none of the periods already shown, so that no hidden figure can be worked out from "
+                    "overlapping periods.", who="; ".join(f"{slug} ({why})" for slug, why in refused)), "info")
         if queue_down:
             from ..jobs import QUEUE_DOWN
 
