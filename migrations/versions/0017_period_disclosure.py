@@ -34,7 +34,21 @@ def upgrade():
     op.create_index("ix_released_period_tenant_kind_start", "released_period", ["tenant_id", "kind", "period_start"])
 
 
+    # Survey responses get random ids (issue 23, item 5): 64-bit, and on PostgreSQL a random default for the raw
+    # inserts that name no id (the ORM draws one in Python: otklik.models.survey.random_response_id). SQLite's
+    # INTEGER primary key is 64-bit already and every SQLite insert goes through the ORM.
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column("survey_answer", "response_id", type_=sa.BigInteger(), existing_nullable=False)
+        op.alter_column("survey_response", "id", type_=sa.BigInteger(), existing_nullable=False,
+                        server_default=sa.text("(floor(random() * 9007199254740990) + 1)::bigint"))
+        op.execute("DROP SEQUENCE IF EXISTS survey_response_id_seq")
+
+
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE SEQUENCE IF NOT EXISTS survey_response_id_seq OWNED BY survey_response.id")
+        op.execute("SELECT setval('survey_response_id_seq', 1)")
+        op.alter_column("survey_response", "id", server_default=sa.text("nextval('survey_response_id_seq')"))
     op.drop_index("ix_released_period_tenant_kind_start", table_name="released_period")
     op.drop_index("ix_released_period_tenant_id", table_name="released_period")
     op.drop_table("released_period")

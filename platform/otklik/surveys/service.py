@@ -87,7 +87,7 @@ def store_response(survey: Survey, answers: dict, *, channel: str, source: str,
 _ANSWERS_PG = text(
     "INSERT INTO survey_answer (tenant_id, response_id, survey_id, question_key, row_key, value_num, option, text) "
     "SELECT :tenant_id, a.response_id, :survey_id, a.question_key, a.row_key, a.value_num, a.option, a.text FROM "
-    "unnest(CAST(:responses AS integer[]), CAST(:keys AS varchar[]), CAST(:rows AS varchar[]), "
+    "unnest(CAST(:responses AS bigint[]), CAST(:keys AS varchar[]), CAST(:rows AS varchar[]), "
     "CAST(:nums AS float8[]), CAST(:options AS varchar[]), CAST(:texts AS text[])) "
     "AS a(response_id, question_key, row_key, value_num, option, text)"
 )
