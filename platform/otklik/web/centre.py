@@ -278,6 +278,8 @@ def comparison_json():
         "indicators": [key for key, _title, _kind in indicator_titles()],
         "authorities": [{
             "slug": row.tenant.slug, "name": row.tenant.name, "region": row.tenant.region, "status": row.status,
+            # a period shown as the sums of the authority's released periods (results.linked), which it names
+            "derived_from": list(row.derived_from),
             "values": {key: _json(_value(row, key)) for key, _title, _kind in indicator_titles()[:9]}
             if row.values else {},
             "survey_status": row.survey_status,
