@@ -109,7 +109,7 @@ def test_vladimir_survey_end_to_end(app, live_server, page, _chromium, make_tena
     assert page.locator("#response-count").inner_text() == "2"
 
     with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
-        responses = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.id)).scalars().all()
+        responses = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.source.desc())).scalars().all()  # web, offline
         assert [(r.channel, r.source) for r in responses] == [("survey_online", "web"),
                                                               ("survey_offline", "offline")]
         web = {(a.question_key, a.row_key): (a.option, a.value_num) for a in db.session.execute(

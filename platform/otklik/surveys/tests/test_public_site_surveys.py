@@ -25,7 +25,7 @@ def opinions(app, tenant_id):
     with app.app_context(), tenant_scope(db.session.get(Tenant, tenant_id)):
         rows = db.session.execute(
             select(SurveyResponse.id, SurveyResponse.channel, SurveyResponse.source, SurveyResponse.survey_id)
-            .order_by(SurveyResponse.id)).all()
+            .order_by(SurveyResponse.survey_id)).all()  # response ids are random: no order of submission
         answers = {(a.response_id, a.question_key): a.option or a.text
                    for a in db.session.execute(select(SurveyAnswer)).scalars()}
         surveys = db.session.execute(select(Survey.id, Survey.status).join(Survey.version).join(Questionnaire)

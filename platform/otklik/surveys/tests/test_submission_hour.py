@@ -20,7 +20,7 @@ from .conftest import VLADIMIR_FORM, make_survey
 
 def _stored_times(app, tenant_id) -> list[datetime]:
     with app.app_context(), tenant_scope(db.session.get(Tenant, tenant_id)):
-        rows = db.session.execute(select(SurveyResponse.submitted_at).order_by(SurveyResponse.id)).scalars().all()
+        rows = db.session.execute(select(SurveyResponse.submitted_at).order_by(SurveyResponse.submitted_at)).scalars().all()
         return [as_utc(t) for t in rows]
 
 
