@@ -163,3 +163,29 @@ def test_mail_send_command_prints_sent_and_failed(app, smtp_sink):
     result = app.test_cli_runner().invoke(args=["mail", "send"])
     assert result.exit_code == 0, result.output
     assert '"sent": 1, "failed": 1' in result.output
+
+
+def test_local_catcher_saves_each_message_as_eml(app, tmp_path):
+    """What `make run` starts (Procfile `mail`): every message the app sends lands in instance/mail/ as a file."""
+    from otklik.mail.sink import MailSink
+
+    catcher = MailSink(directory=tmp_path / "mail", keep=False).start()
+    previous, app.config["SMTP_URL"] = app.config["SMTP_URL"], catcher.url
+    try:
+        with app.app_context():
+            queue_message(to="a@example.org", subject="Приглашение", text="Здравствуйте", purpose="test")
+            queue_message(to="b@example.org", subject="Приглашение", text="Здравствуйте", purpose="test")
+            app.config["MAIL_SEND_ON_COMMIT"] = False
+            db.session.commit()
+            app.config.pop("MAIL_SEND_ON_COMMIT")
+            assert send_due().sent == 2
+    finally:
+        catcher.stop()
+        app.config["SMTP_URL"] = previous
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 2
+    import email
+    from email.policy import default
+
+    saved = email.message_from_bytes(files[0].read_bytes(), policy=default)
+    assert saved["To"] == "a@example.org" and saved.get_body(("plain",)).get_content().strip() == "Здравствуйте"
