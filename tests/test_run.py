@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_run_prints_its_real_address_and_stops_in_order(app, tmp_path):
-    port, redis_port = free_port(), free_port()
+    port, redis_port, mail_port = free_port(), free_port(), free_port()
     env = {**os.environ, "PORT": str(port), "OTKLIK_EMBEDDED_REDIS_PORT": str(redis_port),
+           "OTKLIK_MAIL_PORT": str(mail_port),
            "OTKLIK_INSTANCE_DIR": str(tmp_path / "instance"),
            "OTKLIK_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}  # migrated by the test app
     env.pop("OTKLIK_REDIS_URL", None)  # run.py points every process at the Redis it starts
@@ -52,7 +53,8 @@ def test_run_prints_its_real_address_and_stops_in_order(app, tmp_path):
     assert "Traceback" not in output + err, output + err
     assert err == ""
     stopped = [m.group(1) for m in re.finditer(r"^run\s+\| (\w+) stopped$", output, re.M)]
-    assert sorted(stopped[:3]) == ["scheduler", "web", "worker"] and stopped[3:] == ["redis"], output
+    assert sorted(stopped[:4]) == ["mail", "scheduler", "web", "worker"] and stopped[4:] == ["redis"], output
+    assert f"mail catcher on 127.0.0.1:{mail_port}" in output, output
 
 
 def test_run_refuses_a_taken_port_instead_of_printing_another_programs_address(tmp_path):

@@ -64,4 +64,8 @@ def from_env() -> dict:
         "MIN_CELL_SIZE": int(env("OTKLIK_MIN_CELL_SIZE", "5")),
         # The Analytical Centre gives no verdict on a share of fewer than this many (docs/CENTRE.md).
         "CENTRE_MIN_VOLUME": int(env("OTKLIK_CENTRE_MIN_VOLUME", "30")),
+        # Outbound mail (otklik.mail): the relay, smtp://[user:pass@]host[:port][?starttls=1] or smtps://...; the
+        # default is the local catcher `make run` starts (messages saved under instance/mail/).
+        "SMTP_URL": env("OTKLIK_SMTP_URL", f"smtp://127.0.0.1:{env('OTKLIK_MAIL_PORT', '8025')}"),
+        "MAIL_FROM": env("OTKLIK_MAIL_FROM", "otklik@localhost"),
     }

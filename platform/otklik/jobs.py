@@ -38,7 +38,7 @@ from .extensions import db
 
 CAPABILITY_TICK = ("otklik.surveys.volume", "otklik.publishing.deadlines", "otklik.painmap.duties",
                    "otklik.analytical.duties", "otklik.intake.jobs", "otklik.surveys.jobs",
-                   "otklik.publishing.duties")
+                   "otklik.publishing.duties", "otklik.mail.duties")
 """Capability modules with tick duties (answers in a period; publication deadline warnings; suggestions after an
 analysis; recovery of import jobs Redis lost), loaded by create_app."""
 

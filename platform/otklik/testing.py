@@ -71,6 +71,8 @@ def app(redis_url):
             "WTF_CSRF_ENABLED": False,
             "SECRET_KEY": "test",
             "SERVER_NAME": None,
+            "SMTP_URL": "smtp://127.0.0.1:1",  # nothing listens: a test that sends mail starts `smtp_sink`
+            "MAIL_FROM": "otklik@test.example",
         }
     )
     with app.app_context():
@@ -302,3 +304,17 @@ def set_cadences(tenant, **cadences) -> None:
     row = db.session.get(Tenant, tenant.id)
     row.plugins = {**row.plugins, "periodicity": {**row.plugins.get("periodicity", {}), **cadences}}
     db.session.commit()
+
+
+@pytest.fixture
+def smtp_sink(app):
+    """A real SMTP server (aiosmtpd, otklik.mail.sink.MailSink) on a free port of 127.0.0.1, the app's relay for the
+    test: `smtp_sink.messages` is what it received; `stop()`/`start()` take it down and back on the same port."""
+    from .mail.sink import MailSink
+
+    sink = MailSink().start()
+    previous = app.config["SMTP_URL"]
+    app.config["SMTP_URL"] = sink.url
+    yield sink
+    sink.stop()
+    app.config["SMTP_URL"] = previous

@@ -3,6 +3,7 @@
 from .analysis import Analysis, ReleasedPeriod
 from .appeal import Appeal
 from .intake import ClassifierEntry, ImportBatch, ImportMapping
+from .mail import OutboundMessage
 from .painmap import Evidence, Measure, Pain, PainEvent, PainmapVersion, Process, Suggestion
 from .publication import Publication
 from .survey import Questionnaire, QuestionnaireVersion, Survey, SurveyAnswer, SurveyResponse
@@ -10,5 +11,6 @@ from .tenant import Tenant
 from .user import ApiToken, Membership, User, UserSession
 
 __all__ = ["Analysis", "ApiToken", "Appeal", "ClassifierEntry", "Evidence", "ImportBatch", "ImportMapping", "Measure",
+           "OutboundMessage",
            "Membership", "Pain", "PainEvent", "PainmapVersion", "Process", "Publication", "Questionnaire", "QuestionnaireVersion",
            "ReleasedPeriod", "Suggestion", "Survey", "SurveyAnswer", "SurveyResponse", "Tenant", "User", "UserSession"]
