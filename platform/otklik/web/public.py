@@ -26,7 +26,7 @@ from ..extensions import db
 from ..models.publication import PUBLIC_STATUSES, Publication
 from ..models.tenant import Tenant
 from ..periods import BadPeriod, parse_period
-from ..publishing import opendata
+from ..publishing import changes, opendata
 from ..publishing.reading import payload_digest
 from ..tenancy import across_tenants, enter_tenant, finds_own_tenant, register_tenant_blueprint
 
@@ -341,16 +341,30 @@ def _render_version(slug: str, artifact: str, period: str, number: int | None) -
     if shown.status == "withdrawn":
         return _withdrawn(shown, versions)
     current = next((v for v in versions if v.status == "published"), None)
+    previous = _previous_release(artifact, period)
+    replaced = next((v for v in versions if v.version < shown.version and v.status != "withdrawn"), None)
     etag = _etag("publication", _tenant_key(), g.tenant.inn, artifact, period, shown.version, shown.payload_sha256,
-                 number is None, _history_key(versions))
+                 number is None, _history_key(versions), previous and (previous.id, previous.payload_sha256))
 
     def render():
         payload = _payload(shown.id)
+        since = changes.from_previous_period(payload, _payload(previous.id)) if previous else []
+        corrected = changes.correction_cells(payload, _payload(replaced.id)) if replaced else []
         return render_template(
             "public/publication.html", tenant=g.tenant, pub=shown, payload=payload, versions=versions,
-            current=current, canonical=number is None, passports=_version_passports(shown, payload))
+            current=current, canonical=number is None, passports=_version_passports(shown, payload),
+            previous=previous, since=since, replaced=replaced, corrected=corrected)
 
     return _static_response(etag, shown.published_at, render)
+
+
+def _previous_release(artifact: str, period: str) -> Publication | None:
+    """The published version of the period before (Q2 for Q3, the month before a month), or None."""
+    try:
+        before = parse_period(period).previous().name
+    except BadPeriod:
+        return None
+    return next((p for p in _public_rows(g.tenant.id, artifact, before) if p.status == "published"), None)
 
 
 def _version_passports(shown: _Version, payload: dict) -> list[dict]:
