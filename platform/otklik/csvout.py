@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -34,13 +34,33 @@ def cell(value):
 
 
 def write_csv(rows: Iterable[Iterable], header: Iterable | None = None, *, delimiter: str = ";",
-              bom: bool = True) -> str:
-    """The whole CSV as text: `header` (escaped like any cell), then `rows`; `;` and a BOM unless told."""
+              bom: bool = True, escape_formulas: bool = True) -> str:
+    """The whole CSV as text: `header` (escaped like any cell), then `rows`; `;` and a BOM unless told.
+
+    `escape_formulas=False` is for files read by machines under a standard that fixes their values (an open-data
+    passport's phone `+7 …`): cells are then written as they are, None as empty."""
+    return "".join(iter_csv(rows, header, delimiter=delimiter, bom=bom, escape_formulas=escape_formulas))
+
+
+def iter_csv(rows: Iterable[Iterable], header: Iterable | None = None, *, delimiter: str = ";", bom: bool = True,
+             escape_formulas: bool = True, chunk_rows: int = 2000) -> Iterator[str]:
+    """The same CSV as `write_csv`, as text chunks of `chunk_rows` rows: a streamed response or a file job holds
+    one chunk at a time, whatever the number of rows (docs/PERFORMANCE.md, "Exports")."""
     out = io.StringIO()
+    convert = cell if escape_formulas else _plain
+    writer = csv.writer(out, delimiter=delimiter)
     if bom:
         out.write(BOM)
-    writer = csv.writer(out, delimiter=delimiter)
     if header is not None:
-        writer.writerow([cell(v) for v in header])
-    writer.writerows([cell(v) for v in row] for row in rows)
-    return out.getvalue()
+        writer.writerow([convert(v) for v in header])
+    for n, row in enumerate(rows, 1):
+        writer.writerow([convert(v) for v in row])
+        if n % chunk_rows == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def _plain(value):
+    return "" if value is None else value

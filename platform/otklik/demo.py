@@ -27,6 +27,7 @@ from .cli import DEMO_TENANTS
 from .extensions import db
 from .models import Analysis, Appeal, Tenant
 from .painmap.sample import demo_map
+from .publishing.opendata_demo import demo_open_data
 from .tenancy import tenant_scope
 
 DEMO_PREFIX = "demo-"
@@ -75,6 +76,7 @@ def _demo_tenant(i, tenant_id, if_empty, n_appeals, n_answers, seed, end) -> Non
         report["analyses"] = run_analyses(tenant, end)
         report["pains"] = demo_map(tenant, end)
         report["publications"] = demo_publications(tenant)
+        demo_open_data(tenant)  # issue 22: the placeholder INN and responsible person of the passports
     click.echo(
         f"{tenant.slug}: {report['appeals']} appeals, {report['answers']} survey answers, "
         f"{report['analyses']} analyses, {report['pains']} pains, {report['publications']} publications "

@@ -156,7 +156,7 @@ def update_identity(tenant: Tenant, **identity) -> None:
     """The authority's identity as the administrator typed it (name, short name, region, time zone, act and its
     date, kind, population and its source); the web form has checked each value."""
     allowed = {"name", "short_name", "region", "timezone", "legal_act", "act_date", "authority_kind", "population",
-               "population_source"}
+               "population_source", "inn"}
     stray = set(identity) - allowed
     if stray:
         raise OnboardingError(f"unknown identity fields: {', '.join(sorted(stray))}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from sqlalchemy import JSON, Boolean, Date, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..extensions import db
 from .base import Timestamps
@@ -38,6 +39,17 @@ class Tenant(Timestamps, db.Model):
     # Scheduled analyses cover periods from this date on (earlier data is analysed by hand only).
     tracking_since: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # The authority's taxpayer number (ИНН): the open-data passports' identifier is `<INN>-<name>` (Methodological
+    # Recommendations on open data 3.0). Empty until the administrator enters it; never stored unless valid.
+    inn: Mapped[str] = mapped_column(String(12), nullable=False, default="")
+
+    @validates("inn")
+    def _check_inn(self, _key, value):
+        value = (value or "").strip()
+        problem = inn_problem(value) if value else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @property
     def tz(self) -> ZoneInfo:
@@ -56,3 +68,28 @@ class Tenant(Timestamps, db.Model):
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"
+
+
+# The Federal Tax Service's weights of the check digits of an INN: one for a legal entity's 10 digits, two for a
+# person's 12 (the 11th digit, then the 12th).
+INN_WEIGHTS_10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+INN_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+INN_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def inn_check_digit(digits: str, weights: tuple[int, ...]) -> int:
+    """The FNS check digit: the weighted sum of the digits before it, modulo 11, then modulo 10."""
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 % 10
+
+
+def inn_problem(value: str) -> str | None:
+    """Why `value` is not an INN (in Russian, for the form and the refusal), or None when it is one."""
+    if not value.isdigit() or len(value) not in (10, 12):
+        return gettext("An INN is 10 digits (an organisation) or 12 digits; entered: «%(value)s».", value=value[:40])
+    if len(value) == 10:
+        good = inn_check_digit(value[:9], INN_WEIGHTS_10) == int(value[9])
+    else:
+        good = (inn_check_digit(value[:10], INN_WEIGHTS_11) == int(value[10])
+                and inn_check_digit(value[:11], INN_WEIGHTS_12) == int(value[11]))
+    return None if good else gettext("The INN «%(value)s» fails the Federal Tax Service's check digit: check the "
+                                     "digits.", value=value)

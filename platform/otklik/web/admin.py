@@ -21,6 +21,7 @@ from .. import sessions
 from ..access import admin_required
 from ..extensions import db
 from ..models import Membership, Tenant
+from ..models.tenant import inn_problem
 from ..models.user import TENANT_ROLES
 from ..painmap.deadlines import overdue_counts
 from ..plugins import SettingsError
@@ -74,11 +75,18 @@ class IdentityForm(FlaskForm):
     population = IntegerField(_l("Population served"), validators=[Optional()])
     population_source = StringField(_l("Source of the population and its year"),
                                     validators=[Length(max=200)])  # no Optional: it would skip the check below
+    inn = StringField(_l("INN of the authority"), validators=[Optional(), Length(max=40)])
 
     def validate_population(self, field):
         if field.data is not None and not 1 <= field.data <= MAX_POPULATION:
             raise ValidationError(_("A whole number of people from 1 to %(max)s.",
                                     max=f"{MAX_POPULATION:,}".replace(",", " ")))
+
+    def validate_inn(self, field):
+        """10 or 12 digits with the FNS check digits (the open-data passports' identifier is built from it)."""
+        problem = inn_problem((field.data or "").strip())
+        if problem:
+            raise ValidationError(problem)
 
     def validate_population_source(self, field):
         if self.population.data and not (field.data or "").strip():
@@ -205,6 +213,8 @@ def _identity_of(form: IdentityForm, for_profile: bool = False) -> dict:
               "authority_kind": form.authority_kind.data or "", "population": form.population.data,
               "population_source": (form.population_source.data or "").strip()}
     values["act" if for_profile else "legal_act"] = form.act.data.strip()
+    if not for_profile:
+        values["inn"] = (form.inn.data or "").strip()  # a tenant column; profiles name no INN
     return values
 
 
@@ -374,6 +384,6 @@ def _fill_identity(form: IdentityForm, tenant: Tenant) -> None:
     values = {"name": tenant.name, "short_name": tenant.short_name, "region": tenant.region,
               "timezone": tenant.timezone, "act": tenant.legal_act, "act_date": tenant.act_date,
               "authority_kind": tenant.authority_kind, "population": tenant.population,
-              "population_source": tenant.population_source}
+              "population_source": tenant.population_source, "inn": tenant.inn}
     for key, value in values.items():
         getattr(form, key).data = value

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request, url_for
@@ -25,7 +26,7 @@ from ..extensions import db
 from ..models.publication import PUBLIC_STATUSES, Publication
 from ..models.tenant import Tenant
 from ..periods import BadPeriod, parse_period
-from ..publishing import opendata
+from ..publishing import changes, opendata
 from ..publishing.reading import payload_digest
 from ..tenancy import across_tenants, enter_tenant, finds_own_tenant, register_tenant_blueprint
 
@@ -206,7 +207,9 @@ def _public_rows(tenant_id: int, artifact: str | None = None, period: str | None
     query = select(Publication).options(defer(Publication.payload), defer(Publication.suppressed)).where(
         Publication.tenant_id == tenant_id, Publication.status.in_(PUBLIC_STATUSES))
     if artifact is not None:
-        query = query.where(Publication.artifact == artifact, Publication.period == period)
+        query = query.where(Publication.artifact == artifact)
+    if period is not None:
+        query = query.where(Publication.period == period)
     return list(db.session.execute(
         query.order_by(Publication.period.desc(), Publication.artifact, Publication.version.desc())).scalars())
 
@@ -338,11 +341,46 @@ def _render_version(slug: str, artifact: str, period: str, number: int | None) -
     if shown.status == "withdrawn":
         return _withdrawn(shown, versions)
     current = next((v for v in versions if v.status == "published"), None)
-    etag = _etag("publication", _tenant_key(), artifact, period, shown.version, shown.payload_sha256,
-                 number is None, _history_key(versions))
-    return _static_response(etag, shown.published_at, lambda: render_template(
-        "public/publication.html", tenant=g.tenant, pub=shown, payload=_payload(shown.id), versions=versions,
-        current=current, canonical=number is None))
+    previous = _previous_release(artifact, period)
+    replaced = next((v for v in versions if v.version < shown.version and v.status != "withdrawn"), None)
+    etag = _etag("publication", _tenant_key(), g.tenant.inn, artifact, period, shown.version, shown.payload_sha256,
+                 number is None, _history_key(versions), previous and (previous.id, previous.payload_sha256))
+
+    def render():
+        payload = _payload(shown.id)
+        since = changes.from_previous_period(payload, _payload(previous.id)) if previous else []
+        corrected = changes.correction_cells(payload, _payload(replaced.id)) if replaced else []
+        return render_template(
+            "public/publication.html", tenant=g.tenant, pub=shown, payload=payload, versions=versions,
+            current=current, canonical=number is None, passports=_version_passports(shown, payload),
+            previous=previous, since=since, replaced=replaced, corrected=corrected)
+
+    return _static_response(etag, shown.published_at, render)
+
+
+def _previous_release(artifact: str, period: str) -> Publication | None:
+    """The published version of the period before (Q2 for Q3, the month before a month), or None."""
+    try:
+        before = parse_period(period).previous().name
+    except BadPeriod:
+        return None
+    return next((p for p in _public_rows(g.tenant.id, artifact, before) if p.status == "published"), None)
+
+
+def _version_passports(shown: _Version, payload: dict) -> list[dict]:
+    """Per block of a version: its dataset's passport and this version's data and structure files (the date in
+    their names never changes once the version is public, so the cached page stays right)."""
+    if not g.tenant.inn:
+        return []
+    day = _file_dates(_public_rows(g.tenant.id, shown.artifact)).get(shown.id)
+    if day is None:
+        return []
+    out = []
+    for block in payload.get("blocks") or []:
+        identifier = opendata.dataset_identifier(g.tenant.inn, shown.artifact, block["id"])
+        out.append({"title": block.get("title", block["id"]), "identifier": identifier,
+                    "data": opendata.data_file_name(day), "structure": opendata.structure_file_name(day)})
+    return out
 
 
 @bp.route("/publications/<artifact>/<period>/")
@@ -381,10 +419,17 @@ def publication_json(tenant_slug: str, artifact: str, period: str, version: int)
 @finds_own_tenant
 def datapackage(tenant_slug: str, artifact: str, period: str, version: int):
     shown, _versions = _open_version(tenant_slug, artifact, period, version)
-    etag = _etag("datapackage", g.tenant.id, artifact, period, version, shown.payload_sha256)
+    licence = g.tenant.settings_of("publication").get("opendata_licence", opendata.DEFAULT_LICENCE)
+    etag = _etag("datapackage", _tenant_key(), artifact, period, version, shown.payload_sha256, licence,
+                 shown.clause)
 
     def render():
-        return json.dumps(opendata.datapackage(_payload(shown.id)), ensure_ascii=False, indent=2)
+        page = url_for("public.version", tenant_slug=g.tenant.slug, artifact=artifact, period=period,
+                       version=version, _external=True)
+        source = {"title": " ".join(x for x in (g.tenant.name + ".", shown.clause) if x), "path": page}
+        created = _aware(shown.published_at).isoformat() if shown.published_at else None
+        return json.dumps(opendata.datapackage(_payload(shown.id), version=version, created=created,
+                                               licence=licence, source=source), ensure_ascii=False, indent=2)
 
     return _static_response(etag, shown.published_at, render, mimetype="application/json")
 
@@ -442,3 +487,161 @@ def switch_low_vision():
     response.headers["Cache-Control"] = "no-store"
     return response
 
+
+
+# ---------------------------------------------------------------- open data by the Russian rules (issue 22)
+#
+# The passports, data and structure files of the Methodological Recommendations on open data 3.0, under
+# `/<slug>/opendata/`: one dataset per block of an artifact, its versions the artifact's public versions
+# (published and superseded; withdrawn ones are not offered), every file written from frozen payloads
+# (`publishing.opendata`). Without the authority's INN there is no identifier, so no passport: the page says so.
+
+_DATA_NAME = re.compile(r"^(data-(\d{8})-structure-(\d{8})|structure-(\d{8}))\.csv$")
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return _aware(moment).astimezone(g.tenant.tz).date() if moment is not None else None
+
+
+def _period_last_day(name: str) -> date:
+    try:
+        return parse_period(name).last_day
+    except BadPeriod:
+        return date.min
+
+
+def _file_dates(rows) -> dict[int, date]:
+    """The date in every public version's file names, per artifact (`opendata.version_dates`)."""
+    out: dict[int, date] = {}
+    by_artifact: dict[str, list] = {}
+    for pub in rows:
+        if pub.published_at is not None:
+            by_artifact.setdefault(pub.artifact, []).append(
+                (pub.id, pub.version, _period_last_day(pub.period), _local_day(pub.published_at)))
+    for versions in by_artifact.values():
+        out.update(opendata.version_dates(versions))
+    return out
+
+
+def _open_data_settings() -> dict:
+    s = g.tenant.settings_of("publication")
+    return {"responsible": s.get("opendata_responsible") or {}, "update": s.get("opendata_update_period") or {},
+            "licence": opendata.licence_of(s.get("opendata_licence", opendata.DEFAULT_LICENCE))}
+
+
+def _datasets() -> tuple[dict[str, dict], tuple]:
+    """The authority's datasets by identifier ({artifact, block, versions: oldest first, newest: row}) and the
+    key of everything they show (for the ETag). Payloads are read only for the versions offered."""
+    rows = _public_rows(g.tenant.id)
+    key = (_tenant_key(), g.tenant.inn, repr(_open_data_settings()),
+           [(p.id, p.status, p.payload_sha256) for p in rows])
+    if not g.tenant.inn:
+        return {}, key
+    dates = _file_dates(rows)
+    offered = sorted((p for p in rows if p.status in ("published", "superseded") and p.id in dates),
+                     key=lambda p: (_aware(p.published_at), p.id))
+    payloads = {r.id: r for r in db.session.execute(
+        select(Publication.id, Publication.payload, Publication.payload_sha256)
+        .where(Publication.id.in_([p.id for p in offered])))} if offered else {}
+    datasets: dict[str, dict] = {}
+    for pub in offered:
+        stored = payloads[pub.id]
+        if not stored.payload_sha256 or payload_digest(stored.payload) != stored.payload_sha256:
+            continue  # not the approved bytes: never offered
+        for block in stored.payload.get("blocks") or []:
+            identifier = opendata.dataset_identifier(g.tenant.inn, pub.artifact, block["id"])
+            dataset = datasets.setdefault(identifier, {"identifier": identifier, "artifact": pub.artifact,
+                                                       "versions": []})
+            dataset.update(block=block, newest=pub)
+            dataset["versions"].append({
+                "date": dates[pub.id], "published": _local_day(pub.published_at), "version": pub.version,
+                "period_title": (stored.payload.get("period") or {}).get("title", pub.period), "note": pub.note,
+                "payload": stored.payload, "block": block, "pub": pub})
+    return datasets, key
+
+
+def _dataset_base(identifier: str) -> str:
+    return url_for("public.open_data_meta", tenant_slug=g.tenant.slug, identifier=identifier,
+                   _external=True).rsplit("/", 1)[0] + "/"
+
+
+def _passport(dataset: dict) -> list[tuple[str, str]]:
+    settings, newest = _open_data_settings(), dataset["newest"]
+    return opendata.passport_rows(
+        inn=g.tenant.inn, tenant_name=g.tenant.name, artifact=dataset["artifact"], block=dataset["block"],
+        versions=dataset["versions"], responsible=settings["responsible"].get(dataset["artifact"], {}),
+        update_period=settings["update"].get(dataset["artifact"], ""), licence=settings["licence"],
+        section=newest.section, clause=newest.clause, base=_dataset_base(dataset["identifier"]))
+
+
+def _open_data_last_modified(datasets: dict) -> datetime | None:
+    return max((_aware(d["newest"].published_at) for d in datasets.values()), default=None)
+
+
+@bp.route("/opendata/")
+def open_data():
+    """«Открытые данные»: every dataset with its passport, current data and structure, update period and
+    licence."""
+    datasets, key = _datasets()
+    settings = _open_data_settings()
+
+    def render():
+        items = [{"identifier": d["identifier"], "title": opendata.passport_title(d["artifact"], d["block"]),
+                  "current": d["versions"][-1], "versions": len(d["versions"]),
+                  "period_words": opendata.UPDATE_PERIODS.get(settings["update"].get(d["artifact"], ""), "")}
+                 for d in datasets.values()]
+        return render_template("public/open_data.html", tenant=g.tenant, datasets=items,
+                               licence=settings["licence"], data_name=opendata.data_file_name,
+                               structure_name=opendata.structure_file_name)
+
+    return _static_response(_etag("opendata", key), _open_data_last_modified(datasets), render)
+
+
+@bp.route("/opendata/list.csv")
+def open_data_list():
+    datasets, key = _datasets()
+
+    def render():
+        return opendata.list_csv([{
+            "identifier": d["identifier"], "title": opendata.passport_title(d["artifact"], d["block"]),
+            "meta_url": url_for("public.open_data_meta", tenant_slug=g.tenant.slug, identifier=d["identifier"],
+                                _external=True)} for d in datasets.values()])
+
+    return _static_response(_etag("opendata-list", key), _open_data_last_modified(datasets), render,
+                            mimetype="text/csv", download="list.csv")
+
+
+def _dataset_or_404(identifier: str) -> tuple[dict, tuple]:
+    datasets, key = _datasets()
+    if identifier not in datasets:
+        abort(404)
+    return datasets[identifier], key
+
+
+@bp.route("/opendata/<identifier>/meta.csv")
+def open_data_meta(identifier: str):
+    dataset, key = _dataset_or_404(identifier)
+    return _static_response(_etag("opendata-meta", identifier, key), _aware(dataset["newest"].published_at),
+                            lambda: opendata.passport_csv(_passport(dataset)), mimetype="text/csv",
+                            download="meta.csv")
+
+
+@bp.route("/opendata/<identifier>/<name>")
+def open_data_file(identifier: str, name: str):
+    """A version's data file or its structure, by the date in its name."""
+    match = _DATA_NAME.match(name)
+    if match is None:
+        abort(404)
+    dataset, key = _dataset_or_404(identifier)
+    day = match.group(2) or match.group(4)
+    if match.group(2) and match.group(2) != match.group(3):
+        abort(404)  # a data file is described by the structure of its own date
+    version = next((v for v in dataset["versions"] if opendata.yyyymmdd(v["date"]) == day), None)
+    if version is None:
+        abort(404)
+    if match.group(4):
+        render = lambda: opendata.structure_csv(version["block"])  # noqa: E731
+    else:
+        render = lambda: opendata.data_csv(version["payload"], version["block"]["id"])  # noqa: E731
+    return _static_response(_etag("opendata-file", identifier, name, version["pub"].payload_sha256, key[0]),
+                            _aware(version["pub"].published_at), render, mimetype="text/csv", download=name)

@@ -37,3 +37,33 @@ def test_the_demo_publishes_what_each_act_allows(app, make_tenant, make_user):
         q3 = next(p for p in vladimir if p.period == "2026-Q3")
         assert q3.published_at.replace(tzinfo=None) == datetime(2026, 10, 30, 7, 0)
         assert all("CANARY" not in json.dumps(p.payload) for _s, p in rows)
+
+
+def test_the_demo_serves_vladimirs_last_quarter_as_a_passport_set(app, client, make_tenant, make_user):
+    """Issue 22: the demo gives a publishing authority a placeholder INN (region 00: nobody's), so Vladimir's
+    quarter downloads as passport + data + structure; Omsk publishes nothing and gets no INN."""
+    import csv
+    import io
+    from datetime import date
+    from urllib.parse import urlsplit
+
+    for profile, slug in (("vladimir", "vladimir-od"), ("omsk", "omsk-od")):
+        tenant = make_tenant(profile, slug=slug, tracking_since=date(2026, 1, 1))
+        make_user(f"officer@{slug}.local", tenant=tenant, role="officer")
+    result = app.test_cli_runner().invoke(args=[
+        "demo", "--tenant", "vladimir-od", "--tenant", "omsk-od", "--appeals", "400", "--answers", "300",
+        "--today", "2026-11-20"])
+    assert result.exit_code == 0, result.output
+    listed = list(csv.reader(io.StringIO(client.get("/vladimir-od/opendata/list.csv").get_data(as_text=True))))
+    identifier = "0012345673-appeals-analysis-by-channel"
+    row = next(r for r in listed if r[0] == identifier)
+    passport = dict(csv.reader(io.StringIO(client.get(urlsplit(row[2]).path).get_data(as_text=True))))
+    assert passport["publishername"].startswith("Ответственный за открытые данные")
+    assert passport["data-20260930-structure-20260930"].endswith(f"/{identifier}/data-20260930-structure-20260930.csv")
+    data = client.get(f"/vladimir-od/opendata/{identifier}/data-20260930-structure-20260930.csv")
+    structure = client.get(f"/vladimir-od/opendata/{identifier}/structure-20260930.csv")
+    assert data.status_code == structure.status_code == 200
+    assert next(csv.reader(io.StringIO(data.get_data(as_text=True)))) == ["label", "count", "share"]
+    with app.app_context():
+        omsk = db.session.execute(select(Tenant).where(Tenant.slug == "omsk-od")).scalar_one()
+        assert omsk.inn == ""
