@@ -1,0 +1,68 @@
+"""Internal feedback: employees as clients (Astrakhan 4.5-4.6, Omsk 6, 7.2, 9.2, 14.2).
+
+Employees' appeals and memos are counted apart from the citizens' figures, per topic of the authority's internal
+list (Omsk 6's ten areas, Astrakhan 4.2's aspects) under the employee rule; the standing anonymous form
+(`standing_form`) lets an employee leave a remark on such a topic at any time. Nothing of it is published: the
+section's shape keeps it in the office.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from otklik.analysis import appeals
+from otklik.analysis.metrics import Metric
+from otklik.hookspecs import hookimpl
+from otklik.plugins import Setting
+from otklik.results.shapes import OWN, Breakdown, Field, Record
+from otklik.surveys.templates import ASTRAKHAN_ASPECTS, OMSK_AREAS
+
+NAME = "internal_feedback"
+TOPIC_LISTS = {"omsk_areas": OMSK_AREAS, "astrakhan_aspects": ASTRAKHAN_ASPECTS}
+"""The internal topic lists the acts name: Omsk 6 (ten areas of internal interaction), Astrakhan 4.2 (aspects)."""
+DEFAULT_QUESTION = "Что, по Вашему мнению, нужно изменить в первую очередь?"
+
+SETTINGS = [
+    Setting("topics", "str", "omsk_areas", "The internal topic list employees' feedback is counted against",
+            choices=tuple(TOPIC_LISTS)),
+    Setting("standing_form", "bool", False, "A standing anonymous form for employees (link and QR code)"),
+    Setting("question", "str", DEFAULT_QUESTION, "The one open question of the standing form"),
+]
+
+
+def validate_settings(settings: dict):
+    if not settings["question"].strip():
+        return "question", "the standing form needs its open question"
+    return None
+
+
+def topics_of(tenant) -> list[tuple[str, str]]:
+    """(code, title) of the tenant's internal topic list."""
+    return list(TOPIC_LISTS[tenant.settings_of(NAME).get("topics", "omsk_areas")])
+
+
+class OfficeOnly(Record):
+    """A record that never leaves the office: disclosure drops it whole (internal figures are never published,
+    Astrakhan 5.6, Omsk 18, DESIGN.md), whatever its counts."""
+
+    free_text = True
+
+    def disclose(self, value, path, ctx):
+        ctx.hide(path, "*", "internal")
+        return None
+
+
+INTERNAL = OfficeOnly(
+    (Field("total", _l("Employees' appeals and memos"), "int"), Field("memos", _l("Of them memos"), "int")),
+    nested={"by_topic": Breakdown(total=OWN + "total", codes="text", label_title=_l("Internal topic"))},
+    sheet="Внутренняя обратная связь", note=_l("Topics with fewer than five employees are hidden, here as well."))
+
+
+def _internal(ctx):
+    return appeals.internal_topics(ctx, topics_of(ctx.tenant))
+
+
+@hookimpl
+def otklik_metrics(tenant, kind):
+    return [Metric("internal_topics", _l("Internal feedback: employees' appeals and memos"), ("appeals",),
+                   _internal, 90, INTERNAL)]
