@@ -15,18 +15,20 @@ from otklik.analysis.metrics import Metric
 from otklik.hookspecs import hookimpl
 from otklik.plugins import Setting
 from otklik.results.shapes import OWN, Breakdown, Field, Record
-from otklik.surveys.templates import ASTRAKHAN_ASPECTS, OMSK_AREAS
+from otklik.surveys.templates import (
+    INTERNAL_FEEDBACK,
+    INTERNAL_TOPIC_LISTS,
+    STAFF_QUESTION,
+    internal_topics_of,
+)
 
-NAME = "internal_feedback"
-TOPIC_LISTS = {"omsk_areas": OMSK_AREAS, "astrakhan_aspects": ASTRAKHAN_ASPECTS}
-"""The internal topic lists the acts name: Omsk 6 (ten areas of internal interaction), Astrakhan 4.2 (aspects)."""
-DEFAULT_QUESTION = "Что, по Вашему мнению, нужно изменить в первую очередь?"
+NAME = INTERNAL_FEEDBACK
 
 SETTINGS = [
     Setting("topics", "str", "omsk_areas", "The internal topic list employees' feedback is counted against",
-            choices=tuple(TOPIC_LISTS)),
+            choices=tuple(INTERNAL_TOPIC_LISTS)),
     Setting("standing_form", "bool", False, "A standing anonymous form for employees (link and QR code)"),
-    Setting("question", "str", DEFAULT_QUESTION, "The one open question of the standing form"),
+    Setting("question", "str", STAFF_QUESTION, "The one open question of the standing form"),
 ]
 
 
@@ -34,11 +36,6 @@ def validate_settings(settings: dict):
     if not settings["question"].strip():
         return "question", "the standing form needs its open question"
     return None
-
-
-def topics_of(tenant) -> list[tuple[str, str]]:
-    """(code, title) of the tenant's internal topic list."""
-    return list(TOPIC_LISTS[tenant.settings_of(NAME).get("topics", "omsk_areas")])
 
 
 class OfficeOnly(Record):
@@ -59,7 +56,7 @@ INTERNAL = OfficeOnly(
 
 
 def _internal(ctx):
-    return appeals.internal_topics(ctx, topics_of(ctx.tenant))
+    return appeals.internal_topics(ctx, internal_topics_of(ctx.tenant))
 
 
 @hookimpl
