@@ -332,3 +332,36 @@ def internal_topics(ctx: MetricContext, topics: list[tuple[str, str]]) -> dict:
         by_topic[code] = {**title, "suppressed": hidden[code]} if code in hidden else {
             **title, "count": n, "share": share(n, total_n)}
     return {"total": total_n, "memos": memos, "by_topic": by_topic}
+
+
+# Appeals by life situation (Nenets 11, 16; the recommendations 8.3): through the catalogue.
+
+NO_SITUATION = "no_life_situation"  # appeals whose catalogue entry names no life situation, or with no entry
+
+
+def load_life_situations(tenant_id: int, start: datetime, end: datetime, conn=None) -> pd.DataFrame:
+    """Counts per catalogue entry (its life situations, a JSON list; None with no entry) of external appeals."""
+    p = Process.__table__
+    joined = _t.outerjoin(p, (p.c.id == _t.c.process_id) & (p.c.tenant_id == _t.c.tenant_id))
+    stmt = _in_period(select(p.c.id.label("process_id"), func.count().label("n")).select_from(joined),
+                      tenant_id, start, end).group_by(p.c.id)
+    counts = pd.read_sql(stmt, conn or db.session.connection())
+    situations = dict((conn or db.session.connection()).execute(
+        select(p.c.id, p.c.life_situations).where(p.c.tenant_id == tenant_id)).all())
+    counts["situations"] = counts["process_id"].map(lambda i: situations.get(i) or [] if pd.notna(i) else [])
+    return counts
+
+
+LOADERS["appeals.life_situations"] = lambda ctx: load_life_situations(ctx.tenant.id, *_bounds(ctx))
+
+
+def by_life_situation(ctx: MetricContext) -> dict:
+    """Count per life situation of the catalogue entry an appeal is about, and its share of everything
+    registered: an entry may belong to several situations, so an appeal may count in several and the shares do
+    not add up to one; appeals with no situation count under "no_life_situation"."""
+    df = ctx.frame("appeals.life_situations")
+    counts: dict[str, int] = {}
+    for situations, n in zip(df["situations"], df["n"], strict=True):
+        for name in [str(s).strip() for s in situations if str(s).strip()] or [NO_SITUATION]:
+            counts[name] = counts.get(name, 0) + int(n)
+    return counted(pd.Series(counts, dtype="int64"), total(ctx))
