@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from otklik.analysis import appeals, indicators, surveys
 from otklik.analysis.metrics import Metric
 from otklik.hookspecs import hookimpl
 from otklik.plugins import Setting
 from otklik.results import standard as shapes
+from otklik.results.shapes import Breakdown
 from otklik.results.standard import TITLES
+
+# Appeals by life situation through the catalogue (recommendations 8.3): a breakdown whose cells overlap.
+BY_LIFE_SITUATION = Breakdown(codes="text", sheet="Жизненные ситуации")
 
 NAME = "standard_metrics"
 SETTINGS = [
@@ -25,6 +31,7 @@ METRICS = [
     Metric("by_section", TITLES["by_section"], A, appeals.by_section, 41, shapes.BY_SECTION),
     Metric("by_thematic", TITLES["by_thematic"], A, appeals.by_thematic, 42, shapes.BY_THEMATIC),
     Metric("by_process", TITLES["by_process"], A, appeals.by_process, 45, shapes.BY_PROCESS),
+    Metric("by_life_situation", _l("By life situation"), A, appeals.by_life_situation, 46, BY_LIFE_SITUATION),
     Metric("unsatisfied_by_topic", TITLES["unsatisfied_by_topic"], A, appeals.unsatisfied_by_topic, 62,
            shapes.UNSATISFIED_BY_TOPIC),
     Metric("unsatisfied_by_process", TITLES["unsatisfied_by_process"], A, appeals.unsatisfied_by_process, 63,

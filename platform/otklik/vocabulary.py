@@ -31,6 +31,7 @@ APPEAL_KIND_LABELS = {
     "complaint": _l("Complaint"),
     "request": _l("Request"),
     "proposal": _l("Proposal"),
+    "memo": _l("Memo"),
 }
 """Kinds of an appeal of the register (`models.appeal.KINDS`); the import also accepts these words for the codes."""
 OUTCOME_LABELS = {

@@ -1,6 +1,11 @@
 """Appeals monitoring: the frames (SQL that filters by tenant and period, and aggregates, in the database) and
 the six standard metrics of DOMAIN.md, plus the redirected share and the counts by segment.
 
+The citizens' figures count external feedback only: employees' appeals (audience `internal`) and memos (kind
+`memo`, always an employee's) are internal feedback (Astrakhan 4.6, Omsk 7.2, 14.2), counted in a section of their
+own (`internal_topics`) and never in the six metrics, so the Centre, which reads the stored figures, compares
+external figures only.
+
 Every loader takes `tenant_id` as a required argument: Core SQL and `pandas.read_sql` bypass the automatic
 tenant scoping of the ORM. The period is the UTC instants of its local bounds, so an appeal belongs to the
 period of its registration date in the tenant's time zone.
@@ -15,6 +20,7 @@ from sqlalchemy import func, select, text
 
 from ..extensions import db
 from ..models import Appeal, Process
+from ..results.disclosure import PUBLIC_MINIMUM, suppress_breakdown
 from .frames import counted, share, stat, weighted_quantile
 from .metrics import MetricContext
 
@@ -29,10 +35,19 @@ UNCATALOGUED = "uncatalogued"  # appeals whose object is not linked to a catalog
 MAX_REASONS = 50  # "main reasons": the 50 most frequent, the rest summed under "other"
 
 _t = Appeal.__table__
+MEMO = "memo"  # a memo (служебная записка) is an employee's, whatever its audience column says
+EXTERNAL_SQL = "audience = 'external' AND kind <> 'memo'"  # the same rule for the raw SQL below
 
 
-def _in_period(stmt, tenant_id: int, start: datetime, end: datetime):
-    return stmt.where(_t.c.tenant_id == tenant_id, _t.c.registered_at >= start, _t.c.registered_at < end)
+def is_external():
+    """The appeals the citizens' figures count: external audience, and not a memo."""
+    return (_t.c.audience == "external") & (_t.c.kind != MEMO)
+
+
+def _in_period(stmt, tenant_id: int, start: datetime, end: datetime, *, internal: bool = False):
+    """Appeals of the tenant registered in [start, end): the external ones, or with `internal` the employees'."""
+    audience = ~is_external() if internal else is_external()
+    return stmt.where(_t.c.tenant_id == tenant_id, _t.c.registered_at >= start, _t.c.registered_at < end, audience)
 
 
 def load_groups(tenant_id: int, start: datetime, end: datetime, conn=None) -> pd.DataFrame:
@@ -42,9 +57,10 @@ def load_groups(tenant_id: int, start: datetime, end: datetime, conn=None) -> pd
     return pd.read_sql(stmt, conn or db.session.connection())
 
 
-def load_counts_by(column: str, tenant_id: int, start: datetime, end: datetime, conn=None) -> pd.DataFrame:
+def load_counts_by(column: str, tenant_id: int, start: datetime, end: datetime, conn=None, *,
+                   internal: bool = False) -> pd.DataFrame:
     col = _t.c[column]
-    stmt = _in_period(select(col, func.count().label("n")), tenant_id, start, end).group_by(col)
+    stmt = _in_period(select(col, func.count().label("n")), tenant_id, start, end, internal=internal).group_by(col)
     return pd.read_sql(stmt, conn or db.session.connection())
 
 
@@ -78,7 +94,7 @@ def load_waits(tenant_id: int, start: datetime, end: datetime, timezone: str, co
         sql = text(
             "SELECT (timezone(:tz, answered_at))::date - (timezone(:tz, registered_at))::date AS days, "
             "count(*) AS n FROM appeal WHERE tenant_id = :tenant_id AND registered_at >= :start "
-            "AND registered_at < :end AND answered_at IS NOT NULL GROUP BY 1"
+            f"AND registered_at < :end AND answered_at IS NOT NULL AND {EXTERNAL_SQL} GROUP BY 1"
         )
         return pd.read_sql(sql, conn, params={"tz": timezone, "tenant_id": tenant_id, "start": start, "end": end})
     stmt = _in_period(select(_t.c.registered_at, _t.c.answered_at), tenant_id, start, end).where(
@@ -268,3 +284,84 @@ def by_segment(ctx: MetricContext) -> dict:
     g = ctx.frame("appeals.groups")
     seg = g["segment"].fillna("").str.strip().replace("", UNSPECIFIED)
     return counted(g.assign(segment=seg).groupby("segment")["n"].sum(), total(ctx))
+
+
+# Internal feedback (Astrakhan 4.6, Omsk 7.2, 14.2): employees' appeals and memos, beside the citizens' figures.
+
+EMPLOYEE_MINIMUM = PUBLIC_MINIMUM
+"""The employee rule: no group of fewer than five employees is shown, in the office either (DESIGN.md)."""
+
+
+def load_internal(tenant_id: int, start: datetime, end: datetime, conn=None) -> pd.DataFrame:
+    """Counts per (kind, topic code) of the employees' appeals and memos registered in [start, end)."""
+    cols = (_t.c.kind, _t.c.topic_code)
+    stmt = _in_period(select(*cols, func.count().label("n")), tenant_id, start, end, internal=True).group_by(*cols)
+    return pd.read_sql(stmt, conn or db.session.connection())
+
+
+def frame_internal(ctx: MetricContext) -> pd.DataFrame:
+    df = load_internal(ctx.tenant.id, *_bounds(ctx))
+    df["n"] = df["n"].astype("int64")
+    ctx.inputs["internal"] = int(df["n"].sum())
+    return df
+
+
+LOADERS["appeals.internal"] = frame_internal
+
+
+def internal_topics(ctx: MetricContext, topics: list[tuple[str, str]]) -> dict:
+    """Employees' appeals and memos: their total, the memos among them, and the count per topic of the internal
+    list (`topics`: (code, title) pairs; a code not in it counts under "unclassified"). Topics below the employee
+    minimum, and as many more as would give them back from the total, are hidden here already, so the office
+    never sees them either."""
+    df = ctx.frame("appeals.internal")
+    total_n = int(df["n"].sum()) if len(df) else 0
+    memos = int(df.loc[df["kind"] == MEMO, "n"].sum()) if len(df) else 0
+    titles = dict(topics)
+    codes = df["topic_code"].fillna("").str.strip() if len(df) else pd.Series(dtype="object")
+    grouped = df.assign(topic=codes.where(codes.isin(list(titles)), UNCLASSIFIED)).groupby("topic")["n"].sum() \
+        if len(df) else pd.Series(dtype="int64")
+    counts = {code: int(grouped.get(code, 0)) for code in titles}
+    if int(grouped.get(UNCLASSIFIED, 0)):
+        counts[UNCLASSIFIED] = int(grouped[UNCLASSIFIED])
+    k = max(ctx.min_cell_size, EMPLOYEE_MINIMUM)
+    hidden = suppress_breakdown(counts, k)
+    by_topic = {}
+    for code, n in counts.items():
+        title = {"title": titles[code]} if code in titles else {}
+        by_topic[code] = {**title, "suppressed": hidden[code]} if code in hidden else {
+            **title, "count": n, "share": share(n, total_n)}
+    return {"total": total_n, "memos": memos, "by_topic": by_topic}
+
+
+# Appeals by life situation (Nenets 11, 16; the recommendations 8.3): through the catalogue.
+
+NO_SITUATION = "no_life_situation"  # appeals whose catalogue entry names no life situation, or with no entry
+
+
+def load_life_situations(tenant_id: int, start: datetime, end: datetime, conn=None) -> pd.DataFrame:
+    """Counts per catalogue entry (its life situations, a JSON list; None with no entry) of external appeals."""
+    p = Process.__table__
+    joined = _t.outerjoin(p, (p.c.id == _t.c.process_id) & (p.c.tenant_id == _t.c.tenant_id))
+    stmt = _in_period(select(p.c.id.label("process_id"), func.count().label("n")).select_from(joined),
+                      tenant_id, start, end).group_by(p.c.id)
+    counts = pd.read_sql(stmt, conn or db.session.connection())
+    situations = dict((conn or db.session.connection()).execute(
+        select(p.c.id, p.c.life_situations).where(p.c.tenant_id == tenant_id)).all())
+    counts["situations"] = counts["process_id"].map(lambda i: situations.get(i) or [] if pd.notna(i) else [])
+    return counts
+
+
+LOADERS["appeals.life_situations"] = lambda ctx: load_life_situations(ctx.tenant.id, *_bounds(ctx))
+
+
+def by_life_situation(ctx: MetricContext) -> dict:
+    """Count per life situation of the catalogue entry an appeal is about, and its share of everything
+    registered: an entry may belong to several situations, so an appeal may count in several and the shares do
+    not add up to one; appeals with no situation count under "no_life_situation"."""
+    df = ctx.frame("appeals.life_situations")
+    counts: dict[str, int] = {}
+    for situations, n in zip(df["situations"], df["n"], strict=True):
+        for name in [str(s).strip() for s in situations if str(s).strip()] or [NO_SITUATION]:
+            counts[name] = counts.get(name, 0) + int(n)
+    return counted(pd.Series(counts, dtype="int64"), total(ctx))

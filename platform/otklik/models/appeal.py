@@ -13,7 +13,7 @@ from ..tenancy import TenantOwned
 from ..vocabulary import AUDIENCES  # noqa: F401 - the register's audiences (the importer checks against them)
 from .base import Timestamps
 
-KINDS = ("appeal", "complaint", "request", "proposal")
+KINDS = ("appeal", "complaint", "request", "proposal", "memo")  # memo: an employee's служебная записка (Astrakhan 4.6)
 CLIENT_TYPES = ("individual", "legal_entity", "employee")
 OUTCOMES = ("pending", "supported", "measures_taken", "explained", "not_supported", "redirected",
             "left_without_answer")

@@ -34,7 +34,8 @@ PAIN_KINDS = ("problem", "need")
 PAIN_STATUSES = ("new", "confirmed", "in_work", "resolved", "verified", "rejected", "merged")
 EVIDENCE_SOURCES = ("survey_option", "appeals_topic", "appeals_reason", "appeals_process", "open_theme", "manual")
 MEASURE_USES = ("reengineering", "digital_services", "federal_portals", "regulation", "own_acts",
-                "interdepartmental", "staff_instructions", "applicant_explanations")
+                "interdepartmental", "staff_instructions", "applicant_explanations",
+                "internal_processes", "methodical_materials")  # the last two: Omsk 17.5 and 17.6
 MEASURE_STATUSES = ("planned", "in_progress", "on_hold", "done", "cancelled")
 SUGGESTION_STATUSES = ("open", "accepted", "dismissed")
 

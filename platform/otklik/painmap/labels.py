@@ -26,6 +26,8 @@ MEASURE_USE_LABELS = {
     "interdepartmental": _l("Interdepartmental processes"),
     "staff_instructions": _l("Instructions for staff"),
     "applicant_explanations": _l("Explanations for applicants"),
+    "internal_processes": _l("Re-engineering of internal processes"),  # Omsk 17.5
+    "methodical_materials": _l("Methodical materials and explanations"),  # Omsk 17.6
 }
 MEASURE_STATUS_LABELS = {
     "planned": _l("Planned"),

@@ -161,6 +161,30 @@ ASTRAKHAN_ASPECTS = [
     ("hr_requests", "Скорость и качество рассмотрения запросов и обращений в кадровую службу"),
 ]
 
+INTERNAL_TOPIC_LISTS = {"omsk_areas": OMSK_AREAS, "astrakhan_aspects": ASTRAKHAN_ASPECTS}
+"""The internal topic lists the acts name (issue 20): Omsk 6's ten areas of internal interaction, Astrakhan 4.2's
+aspects; the `internal_feedback` plugin's `topics` setting picks one, for employees' appeals and the standing form."""
+
+INTERNAL_FEEDBACK = "internal_feedback"  # the plugin whose settings name the list and turn the standing form on
+STAFF_QUESTION = "Что, по Вашему мнению, нужно изменить в первую очередь?"
+
+
+def internal_topics_of(tenant) -> list[tuple[str, str]]:
+    """(code, title) of the tenant's internal topic list (Omsk's areas unless its profile names another)."""
+    return list(INTERNAL_TOPIC_LISTS[tenant.settings_of(INTERNAL_FEEDBACK).get("topics", "omsk_areas")])
+
+
+def staff_questions(tenant) -> list[dict]:
+    """The standing anonymous form of employees (Astrakhan 4.5): a topic of the internal list, one open question."""
+    options = [{"value": code, "text": title} for code, title in internal_topics_of(tenant)]
+    question = tenant.settings_of(INTERNAL_FEEDBACK).get("question") or STAFF_QUESTION
+    return [
+        {"key": "q1", "number": 1, "type": "single", "required": True, "options": options,
+         "text": "К какой стороне работы относится Ваше замечание или предложение?"},
+        {"key": "q2", "number": 2, "type": "open", "required": True, "text": question},
+    ]
+
+
 TENURE = _opts(("lt1", "Менее 1 года"), ("1-3", "От 1 до 3 лет"), ("3-10", "От 3 до 10 лет"), ("10+", "Более 10 лет"))
 
 

@@ -11,6 +11,7 @@ CAPABILITY_VIEWS = (
     "otklik.surveys.views",
     "otklik.surveys.public_views",
     "otklik.surveys.editor_views",
+    "otklik.surveys.staff_views",
     "otklik.analysis.views",
     "otklik.reports.views",
     "otklik.painmap.views",
