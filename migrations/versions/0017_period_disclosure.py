@@ -28,6 +28,7 @@ def upgrade():
         sa.Column("period_end", sa.Date(), nullable=False),
         sa.Column("via", sa.String(20), nullable=False),
         sa.Column("released_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("figures", sa.JSON()),
         sa.UniqueConstraint("tenant_id", "kind", "period", name=op.f("uq_released_period_tenant_id_kind_period")),
     )
     op.create_index(op.f("ix_released_period_tenant_id"), "released_period", ["tenant_id"])

@@ -279,10 +279,17 @@ def _appeals(doc: dict, tenant: Tenant, k: int, standard_of: dict | None = None)
     return _read_appeals(before, shown, audit, standard_of)
 
 
-def _derived_appeals(docs: list[dict], tenant: Tenant, k: int, standard_of: dict):
-    """The figures of a period shown as the sums of its released parts (results.linked): each part through its own
-    disclosure control first, then summed, so the sums say nothing the parts did not."""
-    parts = [_disclosed_appeals(doc, tenant, k, standard_of) for doc in docs]
+def _held_appeals(docs: list[dict], names: tuple[str, ...], tenant: Tenant, k: int, standard_of: dict,
+                  held: linked.Held):
+    """The figures of a period from its own released document, or the sums of its released parts' (results.linked):
+    each document through its own disclosure control and held to what its first release hid, then summed, so the
+    sums say nothing the parts did not."""
+    parts = []
+    for doc, name in zip(docs, names, strict=True):
+        before, shown, audit = _disclosed_appeals(doc, tenant, k, standard_of)
+        parts.append((before, *held.hold(tenant.id, name, shown, audit)))
+    if len(parts) == 1:
+        return _read_appeals(*parts[0], standard_of)
     before = linked.sum_disclosed([b for b, _s, _a in parts], COMPARISON).values
     shown = linked.sum_disclosed([s for _b, s, _a in parts], COMPARISON)
     return _read_appeals(before, shown.values, shown.audit, standard_of)
@@ -325,10 +332,14 @@ def survey_measures(doc: dict, k: int) -> tuple[dict, list]:
     return _read_survey(*found) if found is not None else ({}, [])
 
 
-def _derived_survey(docs: list[dict], k: int) -> tuple[dict, list]:
+def _held_survey(docs: list[dict], names: tuple[str, ...], tenant_id: int, k: int, held: linked.Held):
     parts = [_disclosed_survey(doc, k) for doc in docs]
     if any(p is None for p in parts):
         return {}, []
+    parts = [(before, *held.hold(tenant_id, name, shown, audit))
+             for (before, shown, audit), name in zip(parts, names, strict=True)]
+    if len(parts) == 1:
+        return _read_survey(*parts[0])
     before = linked.sum_disclosed([b for b, _s, _a in parts], SURVEY_COMPARISON).values
     shown = linked.sum_disclosed([s for _b, s, _a in parts], SURVEY_COMPARISON)
     return _read_survey(before, shown.values, shown.audit)
@@ -442,6 +453,8 @@ def _rows(period: str, group: list[Tenant], docs: dict, per_tenant: _PerTenant, 
     for kind in KINDS_COMPARED:
         releases = {t.id: shown[(t.id, kind)][2] for t in group if shown[(t.id, kind)][2]}
         lost |= {(tenant_id, kind) for tenant_id, _name in linked.claim(releases, kind, "centre")}
+    held = {kind: linked.Held(kind, ((t.id, name) for t in group if (t.id, kind) not in lost
+                                     for name in shown[(t.id, kind)][2])) for kind in KINDS_COMPARED}
     rows = []
     for tenant in group:
         k, standard_of = per_tenant(tenant)
@@ -449,27 +462,23 @@ def _rows(period: str, group: list[Tenant], docs: dict, per_tenant: _PerTenant, 
         if (tenant.id, "appeals") in lost:
             state, found = linked.OVERLAP, []
         row = Row(tenant, state)
-        if len(found) == 1 and released == (period,):
-            row.values, row.channels, row.audit, row.measures, row.volumes = _appeals(found[0], tenant, k,
-                                                                                      standard_of)
-        elif found:
-            row.derived_from = released
-            row.values, row.channels, row.audit, row.measures, row.volumes = _derived_appeals(found, tenant, k,
-                                                                                              standard_of)
+        if found:
+            row.derived_from = released if released != (period,) else ()
+            row.values, row.channels, row.audit, row.measures, row.volumes = _held_appeals(
+                found, released, tenant, k, standard_of, held["appeals"])
         s_state, s_found, s_released = shown[(tenant.id, "surveys")]
         if (tenant.id, "surveys") in lost:
             s_state, s_found = linked.OVERLAP, []
         row.survey_status = s_state
         if s_found:
-            if len(s_found) == 1 and s_released == (period,):
-                measures, audit = survey_measures(s_found[0], k)
-            else:
-                row.survey_derived_from = s_released
-                measures, audit = _derived_survey(s_found, k)
+            row.survey_derived_from = s_released if s_released != (period,) else ()
+            measures, audit = _held_survey(s_found, s_released, tenant.id, k, held["surveys"])
             row.measures.update(measures)
             row.volumes.update({key: m.n for key, m in measures.items() if m.n is not None})
             row.audit = row.audit + audit
         rows.append(row)
+    for kind in KINDS_COMPARED:
+        held[kind].save()
     return rows
 
 

@@ -84,3 +84,6 @@ class ReleasedPeriod(TenantOwned, db.Model):
     period_end: Mapped[date] = mapped_column(Date, nullable=False)
     via: Mapped[str] = mapped_column(String(20), nullable=False)  # centre | publication | analytical
     released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # the Centre's figures of the period as last shown, with what they hid ({"shown", "hidden", "audit"}): a re-run
+    # analysis that would show a cell hidden before is not shown, these are (results.linked.Held)
+    figures: Mapped[dict | None] = mapped_column(JSON)

@@ -30,7 +30,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -197,6 +197,45 @@ def claim_one(tenant: Tenant, kind: str, period_name: str, via: str) -> Decision
         if claim({tenant.id: [decision.period]}, kind, via):
             return decide(tenant, kind, period_name)
     return decision
+
+
+class Held:
+    """What a released period once hid stays hidden: the figures shown of each released period are kept with the
+    cells they hid; when its analysis is run again and would now show one of those cells (a late appeal made the 4
+    a 5, and the old total against the new one would give the 4 back), the figures as last shown are shown instead,
+    as a publication's correction that would reveal a hidden cell is refused (docs/PUBLISHING.md). Read once for
+    the periods of one page, written once (`save`)."""
+
+    def __init__(self, kind: str, keys: Iterable[tuple[int, str]]):
+        keys = set(keys)
+        self.kind, self.changed = kind, {}
+        tenant_ids, names = {t for t, _ in keys}, {n for _, n in keys}
+        rows = db.session.execute(across_tenants(
+            select(ReleasedPeriod.id, ReleasedPeriod.tenant_id, ReleasedPeriod.period, ReleasedPeriod.figures)
+            .where(ReleasedPeriod.kind == kind, ReleasedPeriod.tenant_id.in_(tenant_ids),
+                   ReleasedPeriod.period.in_(names)))).all() if keys else []
+        self.rows = {(r.tenant_id, r.period): r for r in rows}
+
+    def hold(self, tenant_id: int, period: str, shown: dict, audit: list) -> tuple[dict, list]:
+        row = self.rows.get((tenant_id, period))
+        if row is None:
+            return shown, audit
+        hidden = sorted({(s.path, s.cell) for s in audit})
+        kept = row.figures
+        if kept is not None and not {tuple(h) for h in kept["hidden"]} <= set(hidden):
+            return kept["shown"], [Suppressed(*a) for a in kept["audit"]]
+        if kept is None or kept["shown"] != shown or [tuple(h) for h in kept["hidden"]] != hidden:
+            self.changed[row.id] = {"shown": shown, "hidden": [list(h) for h in hidden],
+                                    "audit": [[s.path, s.cell, s.reason] for s in audit]}
+        return shown, audit
+
+    def save(self) -> None:
+        for row_id, figures in self.changed.items():
+            db.session.execute(across_tenants(update(ReleasedPeriod.__table__)
+                                              .where(ReleasedPeriod.__table__.c.id == row_id).values(figures=figures)))
+        if self.changed:
+            db.session.commit()
+        self.changed = {}
 
 
 # -- a derived period's figures: the sums of its parts' disclosed figures --

@@ -76,3 +76,32 @@ def test_a_month_of_a_released_quarter_is_neither_shown_nor_requested(app, clien
     with app.app_context():
         periods = db.session.execute(across_tenants(select(Analysis.period))).scalars().all()
     assert sorted(periods) == ["2025-09", "2025-Q3"]  # nothing queued for August
+
+
+def test_what_was_once_hidden_stays_hidden_when_the_analysis_runs_again(app, client, make_tenant, make_user):
+    """Q3 went out with 28 appeals, POS 4 and post 4 hidden. Two late appeals, by POS and by post, make the re-run 30
+    with POS 5 and post 5, nothing hidden: shown, it would give back both 4s (5 - 1 each, against the 28 before). The
+    Centre keeps showing Q3 as first released; a re-run that hides at least the same cells replaces it (website 21
+    of 29, POS and post still hidden)."""
+    vladimir = make_tenant("vladimir", slug="vlad")
+    make_user("analyst@example.org", global_role="analyst")
+    with app.app_context():
+        store(vladimir, "2025-Q3", {"website": 20, "pos": 4, "post": 4})
+    login(client, "analyst@example.org")
+    first = _authority(client.get("/centre/comparison.json?period=2025-Q3").get_json(), "vlad")
+    assert first["values"]["total"] == 28 and first["channels"] == {"website": round(20 / 28, 4), "pos": None,
+                                                                    "post": None}
+
+    def rerun(channels):
+        with app.app_context(), tenant_scope(db.session.get(Tenant, vladimir.id)):
+            analysis = db.session.execute(select(Analysis)).scalar_one()
+            analysis.result = doc("2025-Q3", channels)
+            db.session.commit()
+
+    rerun({"website": 20, "pos": 5, "post": 5})
+    again = _authority(client.get("/centre/comparison.json?period=2025-Q3").get_json(), "vlad")
+    assert again["values"]["total"] == 28 and again["channels"] == first["channels"]
+    rerun({"website": 21, "pos": 4, "post": 4})  # the same cells hidden: the new figures are shown
+    third = _authority(client.get("/centre/comparison.json?period=2025-Q3").get_json(), "vlad")
+    assert third["values"]["total"] == 29 and third["channels"] == {"website": round(21 / 29, 4), "pos": None,
+                                                                    "post": None}
