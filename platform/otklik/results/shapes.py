@@ -27,7 +27,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from .disclosure import PRIMARY, Suppressed, suppress_breakdown
+from .suppression import PRIMARY, Suppressed, suppress_breakdown
 
 HIDDEN = "suppressed"  # a hidden cell is {"suppressed": reason, "title"?}; a hidden figure of a record is None
 SUPPRESSED_TEXT = _l("hidden: a group smaller than the minimum, or one that would give it back")
