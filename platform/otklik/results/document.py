@@ -71,6 +71,7 @@ INPUT_LABELS = {
     "answered": _l("Answered, count"),
     "responses": _l("Responses"),
     "open_answers": _l("Open answers, count"),
+    "internal": _l("Employees' appeals and memos (not in the figures above)"),
 }
 
 

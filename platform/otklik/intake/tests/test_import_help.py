@@ -72,7 +72,8 @@ def test_a_refused_value_lists_the_allowed_ones_and_nothing_is_stored(app, tenan
     errors = {(e["row"], e["column"], e["value"]): e["reason"] for e in refused.value.errors}
     assert errors == {
         (3, "kind", "Благодарность"): "Неизвестный вид обращения. Допустимы: «Обращение» (appeal), «Жалоба» "
-                                      "(complaint), «Запрос» (request), «Предложение» (proposal).",
+                                      "(complaint), «Запрос» (request), «Предложение» (proposal), «Служебная "
+                                      "записка» (memo).",
         (4, "outcome", "Удовлетворено частично"): "Неизвестный результат. Допустимы: «На рассмотрении» (pending), "
             "«Поддержано» (supported), «Приняты меры» (measures_taken), «Разъяснено» (explained), «Не поддержано» "
             "(not_supported), «Перенаправлено» (redirected), «Оставлено без ответа» (left_without_answer).",

@@ -239,10 +239,10 @@ def test_csv_import_stores_every_row(app, client, open_survey, make_user, login_
     assert count(app, tenant, source="import") == 2
     assert count(app, tenant, SurveyAnswer, question_key="q2") == 3
     with app.app_context(), tenant_scope(db.session.get(Tenant, tenant.id)):
-        first = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.id)).scalars().first()
+        first = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.submitted_at)).scalars().first()
         assert first.channel == "pos" and first.submitted_at.astimezone(UTC).date() == date(2026, 1, 31)
         # 03.02.2026 10:30 in Vladimir (Moscow time) is 07:30 UTC, kept to the hour (issue 15)
-        second = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.id)).scalars().all()[1]
+        second = db.session.execute(select(SurveyResponse).order_by(SurveyResponse.submitted_at)).scalars().all()[1]
         assert second.submitted_at.replace(tzinfo=None) == datetime(2026, 2, 3, 7, 0)
 
 
