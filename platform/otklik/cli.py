@@ -20,7 +20,8 @@ from .profiles import load_profile
 from .tenants import OnboardingError, add_member, create_tenant, find_or_create_user
 
 CAPABILITY_CLI = ("otklik.intake.cli", "otklik.analysis.cli", "otklik.painmap.cli", "otklik.analytical.cli",
-                  "otklik.publishing.cli", "otklik.demo")
+                  "otklik.publishing.cli", "otklik.demo",
+                  "otklik.surveys.cli")
 
 tenants_cli = AppGroup("tenants", help="Authorities hosted on the platform.")
 users_cli = AppGroup("users", help="People and their roles.")
