@@ -21,7 +21,7 @@ from .tenants import OnboardingError, add_member, create_tenant, find_or_create_
 
 CAPABILITY_CLI = ("otklik.intake.cli", "otklik.analysis.cli", "otklik.painmap.cli", "otklik.analytical.cli",
                   "otklik.publishing.cli", "otklik.demo",
-                  "otklik.mail.cli")
+                  "otklik.mail.cli", "otklik.surveys.cli")
 
 tenants_cli = AppGroup("tenants", help="Authorities hosted on the platform.")
 users_cli = AppGroup("users", help="People and their roles.")

@@ -38,7 +38,22 @@ YESNO_OPTIONS = (("yes", "Да"), ("no", "Нет"), ("hard", "Затрудняю
 PARAMETERS = ("overall", "electronic_service", "clarity", "status_info", "documents", "speed", "electronic",
               "informed", "politeness", "deadlines", "completeness")
 """Parameters a question or a matrix row may measure (the analysis compares them across questionnaires by code)."""
-PARAMETER_LABELS = {key: VALUE_LABELS[key] for key in PARAMETERS}
+INSTRUMENT_PARAMETERS = {
+    "availability": _l("Availability of the service"),
+    "booking": _l("Booking an appointment"),
+    "requirements_clarity": _l("Clarity of the mandatory requirements"),
+    "competence": _l("Competence of the inspector"),
+    "burden": _l("Burden of the control event"),
+    "result_explained": _l("Result explained"),
+    "consultation": _l("Consultations"),
+    "prevention_information": _l("Information on mandatory requirements"),
+    "preventive_visit": _l("Preventive visits"),
+    "conditions_clarity": _l("Clarity of the conditions of support"),
+}
+"""Parameters of the acts' instruments that have no standard indicator (templates.py; Omsk 13.1, recommendations
+6.3.3): compared by code within an authority's analysis, not by the Centre."""
+PARAMETERS = (*PARAMETERS, *INSTRUMENT_PARAMETERS)
+PARAMETER_LABELS = {**{key: VALUE_LABELS[key] for key in PARAMETERS if key in VALUE_LABELS}, **INSTRUMENT_PARAMETERS}
 """Their titles in words (the result documents' labels), for the editor and the questionnaire page."""
 
 ACTION = re.compile(r"^(add_question|apply|save|q_up|q_down|q_delete|add_option|add_row|"

@@ -377,7 +377,7 @@ def test_otklik_questionnaire_templates_follow_each_profile(app, make_tenant):
     from otklik.plugins import get_plugin_manager
 
     expected = {"vladimir": "vladimir_appendix", "omsk": "employee_omsk_areas",
-                "astrakhan": "employee_astrakhan_aspects", "nenets": "employee_omsk_areas"}
+                "astrakhan": "employee_astrakhan_aspects", "nenets": "employee_nenets"}
     for profile, own in expected.items():
         tenant = make_tenant(profile, slug=f"{profile}-templates")
         with app.app_context():
