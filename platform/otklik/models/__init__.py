@@ -2,6 +2,7 @@
 
 from .analysis import Analysis
 from .appeal import Appeal
+from .due import DueWork
 from .intake import ClassifierEntry, ImportBatch, ImportMapping
 from .painmap import Evidence, Measure, Pain, PainEvent, PainmapVersion, Process, Suggestion
 from .publication import Publication
@@ -9,6 +10,6 @@ from .survey import Questionnaire, QuestionnaireVersion, Survey, SurveyAnswer, S
 from .tenant import Tenant
 from .user import ApiToken, Membership, User, UserSession
 
-__all__ = ["Analysis", "ApiToken", "Appeal", "ClassifierEntry", "Evidence", "ImportBatch", "ImportMapping", "Measure",
+__all__ = ["Analysis", "ApiToken", "Appeal", "ClassifierEntry", "DueWork", "Evidence", "ImportBatch", "ImportMapping", "Measure",
            "Membership", "Pain", "PainEvent", "PainmapVersion", "Process", "Publication", "Questionnaire", "QuestionnaireVersion",
            "Suggestion", "Survey", "SurveyAnswer", "SurveyResponse", "Tenant", "User", "UserSession"]
