@@ -66,6 +66,10 @@ class TickDuty:
     run by the analysis job after the document is stored; its failure is logged and does not fail the analysis.
     `recover(tenant, now) -> list[str]`: put back on the queue the capability's jobs whose rows are `queued` or
     `running` but whose work Redis lost (`jobs.recover_job`); returns `job id: what was done` lines for the log.
+    `next_due(tenant, today, now) -> date | datetime | None`: when the duty next has work for the tenant (a local
+    day, or an instant; None: only a change of what it `watches` gives it work); the tick runs a tenant's duty only
+    when it is due (`models.due`). A duty with warnings or recover and no `next_due` runs at every tick.
+    `watches`: the models whose change (a row added, changed or deleted through the ORM) makes the duty due again.
     """
 
     name: str
@@ -73,6 +77,8 @@ class TickDuty:
     volume: Callable | None = None
     after_analysis: Callable | None = None
     recover: Callable | None = None
+    next_due: Callable | None = None
+    watches: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -114,9 +120,10 @@ def add_home_panel(template: str, context: Callable[[], dict] | None = None, ord
 
 
 def add_tick_duty(name: str, *, warnings: Callable | None = None, volume: Callable | None = None,
-                  after_analysis: Callable | None = None, recover: Callable | None = None) -> None:
+                  after_analysis: Callable | None = None, recover: Callable | None = None,
+                  next_due: Callable | None = None, watches: tuple = ()) -> None:
     if all(d.name != name for d in TICK_DUTIES):
-        TICK_DUTIES.append(TickDuty(name, warnings, volume, after_analysis, recover))
+        TICK_DUTIES.append(TickDuty(name, warnings, volume, after_analysis, recover, next_due, tuple(watches)))
 
 
 def add_cli_group(command) -> None:

@@ -30,8 +30,9 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from .capabilities import TICK_DUTIES
 from .extensions import db
@@ -233,8 +234,153 @@ def claim_due(tenant, due: list[tuple[str, str]], trigger: str = "schedule") -> 
 
 
 def tick(now: str | None = None) -> dict:
-    """One scheduler pass over every tenant: enqueue what is due, once. Returns what it did."""
+    """One scheduler pass over the tenants with due work: enqueue what is due, once. Returns what it did."""
     return _tick(datetime.fromisoformat(now) if now else datetime.now(UTC))
+
+
+ANALYSES = "analyses"
+"""The due-work duty of the schedule: claim and enqueue the analyses whose periods ended."""
+ANALYSES_RECOVER = "analyses.recover"
+"""The due-work duty that keeps queued and running analyses honest about their jobs (`recover_analyses`)."""
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""`due_at` of a row a change marked due: before any tick's `now`."""
+CORE_WATCHES = {ANALYSES: ("Tenant", "Analysis"), ANALYSES_RECOVER: ("Tenant", "Analysis")}
+"""The models whose change makes the core duties due: a tenant's settings (its schedule), an analysis (deleted, so
+its period is due again; queued again by a person)."""
+
+
+def tick_duties() -> list[tuple[str, object]]:
+    """The duties the tick runs per tenant, in the order data flows: (name, TickDuty or None for the core ones).
+    Capabilities' imports are recovered before the analyses, as before."""
+    out = [(ANALYSES, None)]
+    out += [(duty.name, duty) for duty in TICK_DUTIES if duty.warnings is not None]
+    out += [(duty.name, duty) for duty in TICK_DUTIES if duty.recover is not None and duty.warnings is None]
+    return out + [(ANALYSES_RECOVER, None)]
+
+
+def due_tenants(now: datetime, names: list[str]) -> dict[int, set[str] | None]:
+    """{tenant id: its due duties, None for all of them}: the rows due at `now` (the due_at index), those a tick
+    for a later moment wrote (a replayed calendar: the checked_at index), and active tenants lacking a row of some
+    duty (new tenants, a duty added since)."""
+    from sqlalchemy import func, or_
+
+    from .models import DueWork, Tenant
+    from .tenancy import across_tenants
+
+    due: dict[int, set[str] | None] = {}
+    rows = db.session.execute(select(DueWork.tenant_id, DueWork.duty).join(Tenant, Tenant.id == DueWork.tenant_id)
+                              .where(or_(DueWork.due_at <= now, DueWork.checked_at > now), Tenant.active.is_(True),
+                                     DueWork.duty.in_(names)))
+    for tenant_id, duty in rows:
+        due.setdefault(tenant_id, set()).add(duty)
+    have = (select(func.count()).select_from(DueWork)
+            .where(DueWork.tenant_id == Tenant.id, DueWork.duty.in_(names)).scalar_subquery())
+    lacking = db.session.execute(across_tenants(
+        select(Tenant.id).where(Tenant.active.is_(True), have < len(names)))).scalars()
+    for tenant_id in lacking:
+        due[tenant_id] = None
+    return due
+
+
+def _instant(tenant, when) -> datetime | None:
+    """A duty's answer as a UTC instant: a local day starts at the tenant's midnight."""
+    from datetime import time
+
+    if when is None:
+        return None
+    if isinstance(when, datetime):  # SQLite gives its stored UTC instants back without a zone
+        return when.astimezone(UTC) if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return datetime.combine(when, time(), tenant.tz).astimezone(UTC)
+
+
+def next_analyses_due(tenant, today: date) -> datetime | None:
+    """When the tenant's next period ends (its current month, quarter, ... in its zone): the next claim."""
+    from .periods import period_containing
+    from .schedule import tenant_schedule
+
+    ends = [period_containing(today, "month" if entry.cadence == "month_or_quarter" else entry.cadence)
+            .utc_bounds(tenant.tz)[1] for entry in tenant_schedule(tenant)]
+    return min(ends, default=None)
+
+
+def analyses_pending(now: datetime) -> datetime | None:
+    """`now` (every tick) while the tenant has queued or running analyses, else None."""
+    from .models import Analysis
+
+    pending = db.session.execute(select(Analysis.id).where(Analysis.status.in_(("queued", "running"))).limit(1))
+    return now if pending.first() is not None else None
+
+
+def write_due(tenant_id: int, due: dict[str, datetime | None], now: datetime, started: datetime) -> None:
+    """Store when each duty that ran is next due; a row a change marked after this pass `started` keeps its mark."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from .models import DueWork
+
+    if not due:
+        return
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = DueWork.__table__
+    stmt = insert(table).values([{"tenant_id": tenant_id, "duty": name, "due_at": at, "checked_at": now,
+                                  "changed_at": None} for name, at in due.items()])
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "duty"], set_={"due_at": stmt.excluded.due_at, "checked_at": now},
+        where=(table.c.changed_at.is_(None)) | (table.c.changed_at < started))
+    db.session.execute(stmt)
+    db.session.commit()
+
+
+def mark_due(session, flush_context) -> None:
+    """After a flush: the due-work rows of the duties watching what changed are due at the next tick. Only ORM
+    changes are seen; Core statements that change what a duty watches call `mark_tenants_due` themselves."""
+    from .models import Tenant
+
+    watched = watched_models()
+    if not watched:
+        return
+    marks: dict[int, set[str]] = {}
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        duties = watched.get(type(obj).__name__)
+        if not duties or (isinstance(obj, Tenant) and obj in session.new):  # a new tenant has no rows yet
+            continue
+        tenant_id = obj.id if isinstance(obj, Tenant) else getattr(obj, "tenant_id", None)
+        if tenant_id is not None:
+            marks.setdefault(tenant_id, set()).update(duties)
+    for tenant_id, duties in marks.items():
+        mark_tenants_due([tenant_id], sorted(duties), session.connection())
+
+
+def mark_tenants_due(tenant_ids, duties, connection=None) -> None:
+    """Mark the tenants' rows of `duties` due (in the caller's transaction)."""
+    from sqlalchemy import update
+
+    from .models import DueWork
+    from .models.base import utcnow
+
+    stmt = (update(DueWork).where(DueWork.tenant_id.in_(list(tenant_ids)), DueWork.duty.in_(list(duties)))
+            .values(due_at=EPOCH, changed_at=utcnow()))
+    (connection or db.session.connection()).execute(stmt)
+
+
+_watched: dict[int, dict[str, list[str]]] = {}
+
+
+def watched_models() -> dict[str, list[str]]:
+    """{model class name: the duties it makes due}: the core's and what each tick duty `watches` (made again when
+    a capability registered another duty)."""
+    if len(TICK_DUTIES) not in _watched:
+        watched: dict[str, list[str]] = {}
+        for name, models in CORE_WATCHES.items():
+            for model in models:
+                watched.setdefault(model, []).append(name)
+        for name, duty in tick_duties():
+            if duty is None:
+                continue
+            for model in ("Tenant", *(m if isinstance(m, str) else m.__name__ for m in duty.watches)):
+                watched.setdefault(model, []).append(name)
+        _watched.clear()
+        _watched[len(TICK_DUTIES)] = watched
+    return _watched[len(TICK_DUTIES)]
 
 
 @in_app
@@ -242,31 +388,40 @@ def _tick(now: datetime) -> dict:
     from .models import Analysis, Tenant
     from .periods import local_today
     from .schedule import due_periods, tenant_schedule
-    from .tenancy import across_tenants, tenant_scope
+    from .tenancy import tenant_scope
 
+    now = now.astimezone(UTC)
     queue = get_queue()
     enqueued, recovered, warnings = [], [], []
     abandoned_jobs(queue, now)
-    tenant_ids = db.session.execute(across_tenants(select(Tenant.id).where(Tenant.active.is_(True)))).scalars().all()
-    for tenant_id in tenant_ids:
+    duties = tick_duties()
+    names = [name for name, _ in duties]
+    due = due_tenants(now, names)
+    for tenant_id in sorted(due):
         db.session.remove()  # a fresh session per tenant: nothing answers from another tenant's identity map
+        started = datetime.now(UTC)
         tenant = db.session.get(Tenant, tenant_id)
+        wanted = due[tenant_id]
+        next_due: dict[str, datetime | None] = {}
         with tenant_scope(tenant):
             today = local_today(tenant.tz, now)
-            # what the tenant already has is not claimed again (one query instead of a failed INSERT per period)
-            have = {(kind, period) for kind, period in db.session.execute(select(Analysis.kind, Analysis.period))}
-            due = [(entry.kind, period.name) for entry in tenant_schedule(tenant)
-                   for period in due_periods(tenant, entry, today, volume_counter(tenant, entry.kind))]
-            for analysis_id, kind, period in claim_due(tenant, [d for d in dict.fromkeys(due) if d not in have]):
-                job_id = analysis_job_id(tenant.slug, kind, period)
-                enqueue_once("otklik.jobs.run_analysis", analysis_id, job_id=job_id, description=f"analysis {job_id}",
-                             queue=queue)
-                enqueued.append(job_id)
-            warnings += duty_warnings(tenant, today)
-            for duty in TICK_DUTIES:  # imports first, analyses after: in the queue as data flows
-                if duty.recover is not None:
-                    recovered += duty.recover(tenant, now)
-            recovered += recover_analyses(tenant, now, queue)
+            for name, duty in duties:
+                if wanted is not None and name not in wanted:
+                    continue
+                if name == ANALYSES:
+                    enqueued += claim_scheduled(tenant, today, queue, due_periods, tenant_schedule, Analysis)
+                    next_due[name] = next_analyses_due(tenant, today)
+                elif name == ANALYSES_RECOVER:
+                    recovered += recover_analyses(tenant, now, queue)
+                    next_due[name] = analyses_pending(now)
+                else:
+                    if duty.warnings is not None:
+                        warnings += duty.warnings(tenant, today)
+                    if duty.recover is not None:
+                        recovered += duty.recover(tenant, now)
+                    next_due[name] = (_instant(tenant, duty.next_due(tenant, today, now))
+                                      if duty.next_due is not None else now)
+            write_due(tenant_id, next_due, now, started)
     if enqueued:
         log.info("tick enqueued %s", ", ".join(enqueued))
     for line in recovered:
@@ -274,6 +429,22 @@ def _tick(now: datetime) -> dict:
     for warning in warnings:
         log.warning("deadline: %s", warning)
     return {"enqueued": enqueued, "recovered": recovered, "warnings": warnings}
+
+
+def claim_scheduled(tenant, today: date, queue: Queue, due_periods, tenant_schedule, analysis_model) -> list[str]:
+    """Claim the tenant's due periods it has not analysed yet and enqueue them; returns the job ids."""
+    # what the tenant already has is not claimed again (one query instead of a failed INSERT per period)
+    have = {(kind, period) for kind, period in db.session.execute(select(analysis_model.kind,
+                                                                         analysis_model.period))}
+    due = [(entry.kind, period.name) for entry in tenant_schedule(tenant)
+           for period in due_periods(tenant, entry, today, volume_counter(tenant, entry.kind))]
+    out = []
+    for analysis_id, kind, period in claim_due(tenant, [d for d in dict.fromkeys(due) if d not in have]):
+        job_id = analysis_job_id(tenant.slug, kind, period)
+        enqueue_once("otklik.jobs.run_analysis", analysis_id, job_id=job_id, description=f"analysis {job_id}",
+                     queue=queue)
+        out.append(job_id)
+    return out
 
 
 GAVE_UP = _l("The worker running this job stopped at every attempt, so the queue gave it up. Run it again; if it "
@@ -361,3 +532,6 @@ def after_analysis(analysis_id: int) -> None:
             except Exception:  # noqa: BLE001 - a suggestion must not fail the analysis it follows
                 db.session.rollback()
                 log.exception("after-analysis duty %s failed for analysis %s", duty.name, analysis_id)
+
+
+event.listen(Session, "after_flush", mark_due)

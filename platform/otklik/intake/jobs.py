@@ -42,7 +42,13 @@ def recover_imports(tenant: Tenant, now: datetime) -> list[str]:
                         lambda b: give_up_import(b, now))
 
 
-add_tick_duty("intake.imports", recover=recover_imports)
+def imports_pending(tenant: Tenant, today, now: datetime) -> datetime | None:
+    """The next tick while an appeal import is queued or running (its job may be lost), else None."""
+    pending = db.session.execute(select(ImportBatch.id).where(ImportBatch.status.in_(("queued", "running"))).limit(1))
+    return now if pending.first() is not None else None
+
+
+add_tick_duty("intake.imports", recover=recover_imports, next_due=imports_pending, watches=(ImportBatch,))
 
 
 def run_import(batch_id: int) -> dict:

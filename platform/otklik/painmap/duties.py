@@ -4,14 +4,17 @@ those due within 14 days counted)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..capabilities import add_tick_duty
-from .deadlines import DUE_SOON_DAYS, due_soon, mark_overdue
+from ..extensions import db
+from ..models import Measure
+from .deadlines import DUE_SOON_DAYS, _open, due_soon, mark_overdue, overdue
 from .service import suggest
 from .versions import freeze
 
@@ -44,4 +47,15 @@ def _measure_warnings(tenant, today: date) -> list[str]:
     return out
 
 
-add_tick_duty("painmap", warnings=measure_warnings, after_analysis=suggest_after_analysis)
+def next_measure_warning(tenant, today: date, now=None) -> date | None:
+    """Today while a measure is due soon or overdue and not marked yet, else the day the nearest open measure
+    becomes due soon (DUE_SOON_DAYS before its due date); None without open measures ahead."""
+    if due_soon(today) or any(m.overdue_marked_at is None for m in overdue(today)):
+        return today
+    first = db.session.execute(select(Measure.due_date).where(_open(), Measure.due_date >= today)
+                               .order_by(Measure.due_date).limit(1)).scalar()
+    return first - timedelta(days=DUE_SOON_DAYS) if first is not None else None
+
+
+add_tick_duty("painmap", warnings=measure_warnings, after_analysis=suggest_after_analysis,
+              next_due=next_measure_warning, watches=(Measure,))

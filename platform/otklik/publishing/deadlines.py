@@ -169,5 +169,15 @@ def warning_counts(tenants, now=None) -> dict[int, int]:
     return out
 
 
-add_tick_duty("publishing.deadlines", warnings=deadline_warnings)
+def next_deadline_warning(tenant, today: date, now=None) -> date | None:
+    """When the tick next has a deadline line to say: today while one is due or missed, else the first warning day
+    (WARN_DAYS before) of the nearest deadline not met; None without a publication deadline."""
+    rows = release_calendar(tenant, today)
+    if any(d.warns for d in rows):
+        return today
+    return min((d.deadline - timedelta(days=WARN_DAYS) for d in rows if d.state == "not_due"), default=None)
+
+
+add_tick_duty("publishing.deadlines", warnings=deadline_warnings, next_due=next_deadline_warning,
+              watches=(Publication,))
 add_home_panel("oversight/_release_panel.html", home_panel_context, order=5)

@@ -38,4 +38,11 @@ def publish_scheduled(tenant, today: date) -> list[str]:
     return out
 
 
-add_tick_duty("publishing.drafts", warnings=publish_scheduled, after_analysis=draft_after_analysis)
+def next_scheduled(tenant, today: date, now=None) -> datetime | None:
+    """The moment the tenant's first scheduled version is due (None: nothing scheduled)."""
+    return db.session.execute(select(Publication.scheduled_for).where(Publication.status == "scheduled")
+                              .order_by(Publication.scheduled_for).limit(1)).scalar()
+
+
+add_tick_duty("publishing.drafts", warnings=publish_scheduled, after_analysis=draft_after_analysis,
+              next_due=next_scheduled, watches=(Publication,))

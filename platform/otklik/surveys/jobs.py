@@ -124,4 +124,11 @@ def recover_imports(tenant: Tenant, now: datetime) -> list[str]:
                         lambda b: give_up_import(b, now))
 
 
-add_tick_duty("surveys.imports", recover=recover_imports)
+def imports_pending(tenant: Tenant, today, now: datetime) -> datetime | None:
+    """The next tick while an answer import is queued or running (its job may be lost), else None."""
+    pending = db.session.execute(select(SurveyImport.id).where(SurveyImport.status.in_(("queued", "running")))
+                                 .limit(1))
+    return now if pending.first() is not None else None
+
+
+add_tick_duty("surveys.imports", recover=recover_imports, next_due=imports_pending, watches=(SurveyImport,))
