@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..centre.compare import minimum
+from ..centre.compare import minimum, reveals_held
 from ..channels import tenant_channels
 from ..extensions import db
 from ..fairness import wilson_interval
@@ -77,8 +77,9 @@ def month_analyses(month: Period) -> list[Analysis]:
     for a in sorted(rows, key=lambda a: (a.period != month.name, a.period_start or date.max)):
         # the report leaves the office: only a period that may be shown on its own (results.linked), released
         # as the report shows it, so that no figure of it can be read against the authority's other periods
-        if a.result and a.kind not in chosen and (
-                tenant is None or linked.claim_one(tenant, a.kind, a.period, "analytical").mode == linked.OWN_PERIOD):
+        if a.result and a.kind not in chosen and (tenant is None or (
+                linked.claim_one(tenant, a.kind, a.period, "analytical").mode == linked.OWN_PERIOD
+                and not reveals_held(tenant, a.kind, a.period, a.result))):
             chosen[a.kind] = a
     return sorted(chosen.values(), key=lambda a: _kind_order(a.kind))
 

@@ -326,6 +326,20 @@ def _read_survey(before: dict, shown: dict, audit: list) -> tuple[dict, list]:
     return out, audit
 
 
+def reveals_held(tenant: Tenant, kind: str, period: str, doc: dict) -> bool:
+    """Whether the current document of a released period would show a cell the Centre hid when it showed the
+    period (linked.Held): another view of the period (the analytical report) must not show it then."""
+    held = linked.Held(kind, [(tenant.id, period)])
+    if kind == "appeals":
+        k, standard_of = _PerTenant()(tenant)
+        audit = _disclosed_appeals(doc, tenant, k, standard_of)[2]
+    elif kind == "surveys" and (found := _disclosed_survey(doc, minimum(tenant))) is not None:
+        audit = found[2]
+    else:
+        return False
+    return held.reveals(tenant.id, period, audit)
+
+
 def survey_measures(doc: dict, k: int) -> tuple[dict, list]:
     """({survey_<indicator>: Measure}, audit) of one authority's survey analysis after disclosure control."""
     found = _disclosed_survey(doc, k)

@@ -229,6 +229,13 @@ class Held:
                                     "audit": [[s.path, s.cell, s.reason] for s in audit]}
         return shown, audit
 
+    def reveals(self, tenant_id: int, period: str, audit: list) -> bool:
+        """Whether figures hiding `audit` would show a cell that the period's figures as last shown hid."""
+        row = self.rows.get((tenant_id, period))
+        if row is None or row.figures is None:
+            return False
+        return not {tuple(h) for h in row.figures["hidden"]} <= {(s.path, s.cell) for s in audit}
+
     def save(self) -> None:
         for row_id, figures in self.changed.items():
             db.session.execute(across_tenants(update(ReleasedPeriod.__table__)

@@ -101,7 +101,15 @@ def test_what_was_once_hidden_stays_hidden_when_the_analysis_runs_again(app, cli
     rerun({"website": 20, "pos": 5, "post": 5})
     again = _authority(client.get("/centre/comparison.json?period=2025-Q3").get_json(), "vlad")
     assert again["values"]["total"] == 28 and again["channels"] == first["channels"]
+    with app.app_context(), tenant_scope(db.session.get(Tenant, vladimir.id)):
+        from otklik.analytical.snapshot import month_analyses
+        from otklik.periods import parse_period
+
+        # September's analytical report would show the re-run quarter beside the Centre's: it leaves it out
+        assert month_analyses(parse_period("2025-09")) == []
     rerun({"website": 21, "pos": 4, "post": 4})  # the same cells hidden: the new figures are shown
     third = _authority(client.get("/centre/comparison.json?period=2025-Q3").get_json(), "vlad")
     assert third["values"]["total"] == 29 and third["channels"] == {"website": round(21 / 29, 4), "pos": None,
                                                                     "post": None}
+    with app.app_context(), tenant_scope(db.session.get(Tenant, vladimir.id)):
+        assert [a.period for a in month_analyses(parse_period("2025-09"))] == ["2025-Q3"]
