@@ -17,4 +17,23 @@ def recover(tenant, now: datetime) -> list[str]:
     return []
 
 
-add_tick_duty("mail", recover=recover)
+def next_attempt(tenant, today, now=None) -> datetime | None:
+    """When a queued message is next due (None: nothing queued), so that an authority with no mail waiting costs
+    the tick nothing (issue 21, the tick follows due work)."""
+    from sqlalchemy import func, select
+
+    from ..extensions import db
+    from ..models import OutboundMessage
+    from ..tenancy import across_tenants
+
+    return db.session.execute(across_tenants(select(func.min(OutboundMessage.next_attempt_at))
+                                             .where(OutboundMessage.status == "queued"))).scalar()
+
+
+def _watched():
+    from ..models import OutboundMessage
+
+    return (OutboundMessage,)
+
+
+add_tick_duty("mail", recover=recover, next_due=next_attempt, watches=_watched())

@@ -310,6 +310,7 @@ INPUT_TITLES = {  # the input counts an analysis stores (DOMAIN.md), as the repo
     "answered": "С ответом за период",
     "responses": "Анкеты за период",
     "open_answers": "Открытые ответы",
+    "internal": "Обращения и служебные записки сотрудников (не входят в показатели)",
 }
 
 
